@@ -1,0 +1,61 @@
+# Partnerskabsplatformen. `make run` serves the demo site; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test install install-dev chromium lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian's chromium for the browser tests; playwright never downloads a browser here.
+chromium:
+	@test -x $(CHROMIUM) || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	}
+
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py load_demo_content
+	@echo
+	@echo "  Partnerskabsplatformen: http://$(HOST):$(PORT)/   (redaktion: http://$(HOST):$(PORT)/admin/)"
+	@$(BIN)/python manage.py demo_logins
+	@echo
+	$(BIN)/daphne --bind $(HOST) --port $(PORT) config.asgi:application
+
+test: install-dev chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerates the translation catalogues (needs GNU gettext) and compiles them.
+messages: install-dev
+	$(BIN)/python manage.py makemessages --locale da --locale en --ignore ".venv/*" --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Forum spaces, topics, posts and live discussion."""

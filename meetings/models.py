@@ -1,0 +1,1 @@
+"""Meetings, registrations, waiting lists, calendars and minutes."""
