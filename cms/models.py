@@ -1,6 +1,6 @@
 """Wagtail pages and snippets: home, pools, news, the recovery concept, the initiative."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.core.paginator import Paginator
 from django.db import models
@@ -191,11 +191,11 @@ class PoolPageQuerySet(PageQuerySet):
         """Open pools first, soonest deadline first; then closed pools, newest first."""
         now = timezone.now()
         return self.annotate(
-            is_open=Case(
+            open_rank=Case(
                 When(deadline__gt=now, then=Value(1)), default=Value(0), output_field=IntegerField()
             ),
             open_deadline=Case(When(deadline__gt=now, then=F("deadline"))),
-        ).order_by("-is_open", F("open_deadline").asc(nulls_last=True), "-deadline", "pk")
+        ).order_by("-open_rank", F("open_deadline").asc(nulls_last=True), "-deadline", "pk")
 
 
 PoolPageManager = PageManager.from_queryset(PoolPageQuerySet)
@@ -288,11 +288,16 @@ class PoolPage(Page):
     }
 
     def status(self, now=None):
-        """Open until the deadline minute, closing soon in its last 7 days, then closed."""
-        now = now or timezone.now()
-        if now >= self.deadline:
+        """Open until the deadline minute, closing soon in its last 7 days, then closed.
+
+        Compared in UTC: Python compares datetimes that share a tzinfo by wall-clock
+        time, which is an hour off across a daylight-saving change.
+        """
+        now = (now or timezone.now()).astimezone(UTC)
+        deadline = self.deadline.astimezone(UTC)
+        if now >= deadline:
             return self.CLOSED
-        if self.deadline - now <= CLOSING_SOON:
+        if deadline - now <= CLOSING_SOON:
             return self.CLOSING_SOON
         return self.OPEN
 
@@ -301,10 +306,10 @@ class PoolPage(Page):
 
     def time_left(self, now=None):
         """Time left before the deadline in words ("3 dage, 4 timer"); empty when closed."""
-        now = now or timezone.now()
-        if now >= self.deadline:
+        now = (now or timezone.now()).astimezone(UTC)
+        if not self.is_open(now):
             return ""
-        return timeuntil(self.deadline, now, depth=2)
+        return timeuntil(self.deadline.astimezone(UTC), now, depth=2)
 
     def status_label(self):
         return self.STATUS_LABELS[self.status()]

@@ -1,0 +1,79 @@
+"""Settings come from the environment: embedded defaults, production hardening."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-0123456789-abcdefghij",
+    "ALLOWED_HOSTS": "partnerskab.example.dk",
+}
+
+
+def run(args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def settings_as_seen_with(**env):
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s;"
+        "print(json.dumps({'db': s.DATABASES['default']['ENGINE'],"
+        "'layer': s.CHANNEL_LAYERS['default']['BACKEND'], 'cache': s.CACHES['default']['BACKEND'],"
+        "'email': s.EMAIL_BACKEND, 'debug': s.DEBUG, 'lang': s.LANGUAGE_CODE, 'tz': s.TIME_ZONE}))"
+    )
+    result = run(["-c", script], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_embedded_defaults_need_nothing_installed():
+    seen = settings_as_seen_with()
+    assert seen == {
+        "db": "django.db.backends.sqlite3",
+        "layer": "channels.layers.InMemoryChannelLayer",
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "email": "django.core.mail.backends.console.EmailBackend",
+        "debug": True,
+        "lang": "da",
+        "tz": "Europe/Copenhagen",
+    }
+
+
+def test_database_url_and_redis_url_switch_to_postgresql_and_redis():
+    seen = settings_as_seen_with(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/partnerskab",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert seen["db"] == "django.db.backends.postgresql"
+    assert seen["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert seen["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run(["manage.py", "check"], DJANGO_ENV="production", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("extra", [{}, {"REDIS_URL": "redis://127.0.0.1:6379/0"}])
+def test_check_deploy_is_clean_under_production_settings(extra):
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "DEBUG"], **PRODUCTION_ENV, **extra
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+    assert settings_as_seen_with(**PRODUCTION_ENV)["debug"] is False
