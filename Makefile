@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install install-dev chromium lint format messages clean
+.PHONY: run test install install-dev system-packages lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Debian's chromium for the browser tests; playwright never downloads a browser here.
-chromium:
-	@test -x $(CHROMIUM) || { \
-		echo "Installing Debian's chromium for the browser tests"; \
+# Debian's chromium for the browser tests (playwright never downloads a browser here)
+# and GNU gettext for the translation catalogue check.
+system-packages:
+	@test -x $(CHROMIUM) && command -v xgettext >/dev/null || { \
+		echo "Installing Debian's chromium and gettext for the tests"; \
 		SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			chromium fonts-dejavu-core gettext >/dev/null; \
 	}
 
 run: install
@@ -42,7 +44,7 @@ run: install
 	@echo
 	$(BIN)/daphne --bind $(HOST) --port $(PORT) config.asgi:application
 
-test: install-dev chromium
+test: install-dev system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
@@ -54,7 +56,7 @@ lint: install-dev
 
 # Regenerates the translation catalogues (needs GNU gettext) and compiles them.
 messages: install-dev
-	$(BIN)/python manage.py makemessages --locale da --locale en --ignore ".venv/*" --no-obsolete
+	$(BIN)/python manage.py makemessages --locale da --ignore ".venv/*" --ignore "tests/*" --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 clean:
