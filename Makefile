@@ -40,7 +40,6 @@ run: install
 	$(BIN)/python manage.py load_demo_content
 	@echo
 	@echo "  Partnerskabsplatformen: http://$(HOST):$(PORT)/   (redaktion: http://$(HOST):$(PORT)/admin/)"
-	@$(BIN)/python manage.py demo_logins
 	@echo
 	$(BIN)/daphne --bind $(HOST) --port $(PORT) config.asgi:application
 

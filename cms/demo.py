@@ -60,7 +60,7 @@ WRITERS_GROUP = "Skribenter"
 WORKFLOW_NAME = "Redaktionel godkendelse"
 
 #: The writer who drafts the news item waiting for approval (see the module docstring).
-WRITER = {"email": "skribent@socialstyrelsen.dk", "first_name": "Jonas", "last_name": "Bech"}
+WRITER = {"email": "skribent@socialstyrelsen.example", "first_name": "Jonas", "last_name": "Bech"}
 
 DEMO_OPEN_POOL_DAYS = 21
 DEMO_SCHEDULED_NEWS_DAYS = 30

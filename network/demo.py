@@ -32,7 +32,7 @@ class DemoPerson:
 PEOPLE = (
     DemoPerson(
         "Redaktør (Socialstyrelsen)",
-        "redaktoer@socialstyrelsen.dk",
+        "redaktoer@socialstyrelsen.example",
         "Karen",
         "Holm",
         groups=(EDITORS_GROUP,),
@@ -44,12 +44,17 @@ PEOPLE = (
         WRITER["last_name"],
         groups=(WRITERS_GROUP,),
     ),
-    DemoPerson("Moderator (forum)", "moderator@socialstyrelsen.dk", "Mette", "Lund"),
+    DemoPerson("Moderator (forum)", "moderator@socialstyrelsen.example", "Mette", "Lund"),
     DemoPerson(
-        "Partnerskabskommune: projektleder, Randers", "projektleder@randers.dk", "Anders", "Kjær"
+        "Partnerskabskommune: projektleder, Randers",
+        "projektleder@randers.example",
+        "Anders",
+        "Kjær",
     ),
-    DemoPerson("Referencekommune: medarbejder, Aarhus", "medarbejder@aarhus.dk", "Sofie", "Dahl"),
-    DemoPerson("Ansøgerkommune: Odense", "ansoeger@odense.dk", "Lars", "Friis"),
+    DemoPerson(
+        "Referencekommune: medarbejder, Aarhus", "medarbejder@aarhus.example", "Sofie", "Dahl"
+    ),
+    DemoPerson("Ansøgerkommune: Odense", "ansoeger@odense.example", "Lars", "Friis"),
     DemoPerson("Administrator", "admin@partnerskab.example", "Admin", "", superuser=True),
 )
 

@@ -7,7 +7,7 @@ from channels.testing import HttpCommunicator, WebsocketCommunicator
 from config.asgi import application
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_http_is_served_by_django_through_the_asgi_application():
     async def get_home():
         communicator = HttpCommunicator(application, "GET", "/", headers=[(b"host", b"127.0.0.1")])
@@ -18,7 +18,7 @@ def test_http_is_served_by_django_through_the_asgi_application():
     assert "Partnerskabsplatformen" in response["body"].decode()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_websocket_from_a_foreign_origin_is_refused():
     async def connect():
         communicator = WebsocketCommunicator(

@@ -30,9 +30,7 @@ def test_the_catalogue_holds_every_string_in_the_code(settings, tmp_path, monkey
     shutil.copytree(ROOT / "locale", locale)
     settings.LOCALE_PATHS = [locale]
     monkeypatch.chdir(ROOT)
-    call_command(
-        "makemessages", locale=["da"], ignore_patterns=[".venv/*", "tests/*"], verbosity=0
-    )
+    call_command("makemessages", locale=["da"], ignore_patterns=[".venv/*", "tests/*"], verbosity=0)
     current = {e.msgid for e in polib.pofile(str(DANISH_PO)) if not e.obsolete}
     extracted = {e.msgid for e in polib.pofile(str(locale / "da/LC_MESSAGES/django.po"))}
     assert extracted - current == set(), "run `make messages` and translate the new strings"

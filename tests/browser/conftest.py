@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.db import DEFAULT_DB_ALIAS, connections
 from playwright.sync_api import sync_playwright
 
 # Playwright's sync API runs an event loop in the test's thread; Django's ORM calls
@@ -30,11 +31,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")
+def browser(django_db_setup, django_db_blocker):
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Debian's chromium is missing at {CHROMIUM}; `make test` installs it.")
+    # Playwright's sync API runs an event loop in this thread, and Django keeps its
+    # database connections per async context: the connection seen from inside the
+    # loop is a new one, without the snapshot of the migrated database that
+    # serialized_rollback restores between transactional tests. Hand it over.
+    snapshot = getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
     with sync_playwright() as playwright:
+        if snapshot is not None:
+            connections[DEFAULT_DB_ALIAS]._test_serialized_contents = snapshot
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

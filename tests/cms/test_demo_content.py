@@ -122,12 +122,12 @@ def test_prints_the_demo_logins_as_an_aligned_table(demo_output):
     table = lines[lines.index("Demo-logins") + 1 :]
     assert table[0].split() == ["Rolle", "E-mail", "Adgangskode"]
     expected = [
-        ("Redaktør (Socialstyrelsen)", "redaktoer@socialstyrelsen.dk"),
-        ("Skribent (Socialstyrelsen)", "skribent@socialstyrelsen.dk"),
-        ("Moderator (forum)", "moderator@socialstyrelsen.dk"),
-        ("Partnerskabskommune: projektleder, Randers", "projektleder@randers.dk"),
-        ("Referencekommune: medarbejder, Aarhus", "medarbejder@aarhus.dk"),
-        ("Ansøgerkommune: Odense", "ansoeger@odense.dk"),
+        ("Redaktør (Socialstyrelsen)", "redaktoer@socialstyrelsen.example"),
+        ("Skribent (Socialstyrelsen)", "skribent@socialstyrelsen.example"),
+        ("Moderator (forum)", "moderator@socialstyrelsen.example"),
+        ("Partnerskabskommune: projektleder, Randers", "projektleder@randers.example"),
+        ("Referencekommune: medarbejder, Aarhus", "medarbejder@aarhus.example"),
+        ("Ansøgerkommune: Odense", "ansoeger@odense.example"),
         ("Administrator", "admin@partnerskab.example"),
     ]
     rows = table[1:]
@@ -166,8 +166,8 @@ def test_every_demo_person_logs_in_with_the_demo_password(client, demo_output):
 
 def test_editors_and_writers_reach_the_wagtail_admin_through_their_groups(client, demo_output):
     User = get_user_model()
-    editor = User.objects.get(email="redaktoer@socialstyrelsen.dk")
-    writer = User.objects.get(email="skribent@socialstyrelsen.dk")
+    editor = User.objects.get(email="redaktoer@socialstyrelsen.example")
+    writer = User.objects.get(email="skribent@socialstyrelsen.example")
     assert list(editor.groups.values_list("name", flat=True)) == ["Redaktører"]
     assert list(writer.groups.values_list("name", flat=True)) == ["Skribenter"]
     assert not editor.is_staff and not editor.is_superuser
@@ -175,7 +175,7 @@ def test_editors_and_writers_reach_the_wagtail_admin_through_their_groups(client
     for user in (editor, writer):
         client.force_login(user)
         assert client.get("/admin/").status_code == 200
-    client.force_login(User.objects.get(email="ansoeger@odense.dk"))
+    client.force_login(User.objects.get(email="ansoeger@odense.example"))
     assert client.get("/admin/").status_code == 302
 
 
@@ -482,7 +482,7 @@ def test_site_settings(demo_output):
 
 def test_the_writers_draft_waits_for_an_editor(client, demo_output):
     draft = page("referencenetvaerket-moedes")
-    writer = get_user_model().objects.get(email="skribent@socialstyrelsen.dk")
+    writer = get_user_model().objects.get(email="skribent@socialstyrelsen.example")
     assert draft.title == "Referencenetværket mødes for første gang"
     assert draft.live is False
     assert draft.first_published_at is None
