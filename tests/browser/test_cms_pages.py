@@ -1,8 +1,10 @@
 """The public pages in a real browser: accessible (axe-core, WCAG 2.1 AA) and usable by keyboard."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from cms.models import HomePage, PoolContact, SiteSettings
@@ -98,3 +100,21 @@ def test_switching_to_english_and_back(page, site_pages):
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "da"
     assert page.get_by_role("heading", name="Tildelingskriterier").is_visible()
+
+
+def test_the_demo_site_has_no_axe_violations(page, assert_accessible):
+    """The real seeded content, with its lists, tables of facts and long texts."""
+    call_command("load_demo_content", stdout=StringIO())
+    for url in (
+        "/",
+        "/puljer/",
+        "/puljer/recovery-og-rehabilitering-2019/",
+        "/nyheder/",
+        "/nyheder/22-kommuner-vil-udvikle-socialpsykiatrien/",
+        "/recovery-konceptet/",
+        "/partnerskabet/",
+        "/tilgaengelighedserklaering/",
+    ):
+        response = page.goto(url)
+        assert response.status == 200, url
+        assert_accessible(page)
