@@ -237,9 +237,12 @@ class MembershipEvent(models.Model):
         verbose_name_plural = _("membership history")
         ordering = ["date", "pk"]
 
+    def __str__(self):
+        return f"{self.membership.municipality.name}: {self.get_status_display()} {self.date}"
+
 
 class Application(models.Model):
-    """A municipality's application to a pool: a draft until submitted, then assessed and decided."""
+    """A municipality's application to a pool: a draft until submitted, then decided."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -339,6 +342,9 @@ class CriterionAnswer(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.application}: {self.criterion}"
+
 
 class BudgetLine(models.Model):
     """A specified expense in a month of the project period. Lump sums are not allowed."""
@@ -360,6 +366,9 @@ class BudgetLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="budget_line_amount_positive")
         ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.description}: {self.amount} kr."
 
 
 class Assessment(models.Model):
@@ -399,6 +408,9 @@ class Assessment(models.Model):
                 condition=Q(score__gte=1) & Q(score__lte=5), name="assessment_score_1_to_5"
             ),
         ]
+
+    def __str__(self):
+        return f"{self.application}: {self.criterion} = {self.score}"
 
 
 class Invitation(models.Model):
@@ -473,6 +485,10 @@ class PartProgress(models.Model):
             models.UniqueConstraint(fields=["membership", "part"], name="one_progress_per_part")
         ]
 
+    def __str__(self):
+        municipality = self.membership.municipality.name
+        return f"{municipality}, {self.get_part_display()}: {self.get_status_display()}"
+
 
 class Milestone(models.Model):
     """A dated milestone of a partner in a project part."""
@@ -522,3 +538,6 @@ class StatusNote(models.Model):
         verbose_name = _("status note")
         verbose_name_plural = _("status notes")
         ordering = ["-written_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.membership.municipality.name}, {self.written_on}: {self.text[:40]}"
