@@ -145,7 +145,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "wagtailadmin_login"
+LOGIN_URL = "network:login"
+LOGIN_REDIRECT_URL = "network:my_page"
+LOGOUT_REDIRECT_URL = "/"
 
 # Language and time: Danish and Copenhagen by default, English on request.
 LANGUAGE_CODE = "da"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("dokumenter/", include(wagtaildocs_urls)),
     path("soeg/", cms_views.search, name="search"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("netvaerk/", include("network.urls")),
 ]
 
 if settings.DEBUG:

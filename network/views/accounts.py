@@ -1,0 +1,3 @@
+"""Views for accounts (filled in below)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views for applications (filled in below)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views for progress (filled in below)."""
+
+urlpatterns: list = []
