@@ -254,6 +254,7 @@ def assess(application, criterion, *, score, note, assessor):
     """Record the agency's score (1–5) and note for one award criterion."""
     if not access.can_assess(assessor):
         raise PermissionDenied
+    application = Application.objects.get(pk=application.pk)
     if application.status == Application.Status.DRAFT:
         raise ApplicationError(_("Only submitted applications can be assessed."))
     if criterion.pool_id != application.pool_id:

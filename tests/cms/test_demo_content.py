@@ -126,6 +126,8 @@ def test_prints_the_demo_logins_as_an_aligned_table(demo_output):
         ("Skribent (Socialstyrelsen)", "skribent@socialstyrelsen.example"),
         ("Moderator (forum)", "moderator@socialstyrelsen.example"),
         ("Partnerskabskommune: projektleder, Randers", "projektleder@randers.example"),
+        ("Partnerskabskommune: projektejer, Randers", "projektejer@randers.example"),
+        ("Partnerskabskommune: implementeringsgruppe, Randers", "implementering@randers.example"),
         ("Referencekommune: medarbejder, Aarhus", "medarbejder@aarhus.example"),
         ("Ansøgerkommune: Odense", "ansoeger@odense.example"),
         ("Administrator", "admin@partnerskab.example"),
@@ -158,7 +160,7 @@ def test_cms_demo_imports_none_of_the_apps_that_depend_on_cms():
 
 def test_every_demo_person_logs_in_with_the_demo_password(client, demo_output):
     emails = re.findall(r"\S+@\S+", demo_output.split("Demo-logins")[1])
-    assert len(emails) == 7
+    assert len(emails) == 9
     for email in emails:
         assert client.login(email=email, password="partnerskab"), email
         client.logout()
@@ -463,7 +465,8 @@ def test_accessibility_statement_is_linked_from_every_footer_but_not_the_menu(cl
     for slug in ["home", "puljer", "recovery-og-rehabilitering-2019", "nyheder"]:
         content = html(client, slug)
         footer = content[content.index('<footer class="site-footer">') :]
-        menu = content[content.index('<nav class="main-nav"') : content.index("</nav>")]
+        menu_start = content.index('<nav class="main-nav"')
+        menu = content[menu_start : content.index("</nav>", menu_start)]
         assert f'href="{statement.url}"' in footer
         assert statement.url not in menu
         for title in ["Ansøgningspuljer", "Nyheder", "Recovery-konceptet", "Partnerskab om"]:
