@@ -1,3 +1,242 @@
-"""Views for accounts (filled in below)."""
+"""Accounts: logging in and out, password reset, accepting an invitation, my page, inviting.
 
-urlpatterns: list = []
+Permissions come from ``network.access`` and the rules from ``network.services``;
+these views only show forms and pages and pass on what the person typed.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.shortcuts import redirect, render
+from django.urls import path, reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from network import access, services
+from network.forms.accounts import (
+    AcceptInvitationForm,
+    EmailAuthenticationForm,
+    EmailPasswordResetForm,
+    InviteForm,
+)
+from network.models import Application, Invitation, Membership, Role, StatusNote
+
+TEMPLATES = "network/accounts/"
+#: How many of the latest invitations the invite page lists.
+RECENT_INVITATIONS = 25
+
+
+class LoginView(auth_views.LoginView):
+    template_name = TEMPLATES + "login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logging out is a POST (a button in the header); afterwards the home page."""
+
+    next_page = "/"
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("You are logged out."))
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = TEMPLATES + "password_reset_form.html"
+    form_class = EmailPasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("network:password_reset_done")
+
+    @property
+    def extra_email_context(self):
+        # Links in emails use the site's configured address, not the request's Host header.
+        return {"base_url": settings.WAGTAILADMIN_BASE_URL}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = TEMPLATES + "password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = TEMPLATES + "password_reset_confirm.html"
+    success_url = reverse_lazy("network:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = TEMPLATES + "password_reset_complete.html"
+
+
+def _invitation_gone(request):
+    """The page for a link that is unknown, used or expired: 404, with what to do next."""
+    return render(request, TEMPLATES + "invitation_gone.html", status=404)
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request, token):
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        return _invitation_gone(request)
+    if request.method == "POST":
+        form = AcceptInvitationForm(request.POST)
+        if form.is_valid():
+            try:
+                person = services.accept_invitation(
+                    token,
+                    password=form.cleaned_data["password1"],
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                )
+            except services.ApplicationError:
+                # Used or expired between showing the form and sending it.
+                return _invitation_gone(request)
+            except ValidationError as error:
+                form.add_error("password1", error)
+            except IntegrityError:
+                form.add_error(
+                    None,
+                    _(
+                        "%(email)s already has a login. Log in, or choose a new password "
+                        "if you have forgotten it."
+                    )
+                    % {"email": invitation.email},
+                )
+            else:
+                login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(
+                    request,
+                    _("Welcome, %(name)s. Your login is ready and you are logged in.")
+                    % {"name": person.get_full_name() or person.email},
+                )
+                if person.municipality_id:
+                    return redirect(
+                        reverse("network:municipality", args=[person.municipality.slug])
+                    )
+                return redirect("network:my_page")
+    else:
+        form = AcceptInvitationForm(
+            initial={"first_name": invitation.first_name, "last_name": invitation.last_name}
+        )
+    return render(
+        request,
+        TEMPLATES + "accept_invitation.html",
+        {"form": form, "invitation": invitation, "roles": _role_labels(invitation.roles)},
+    )
+
+
+def _role_labels(roles):
+    return [Role(role).label for role in roles if role in Role.values]
+
+
+@login_required
+def my_page(request):
+    person = request.user
+    memberships = []
+    applications = []
+    if person.municipality_id:
+        memberships = (
+            Membership.objects.filter(municipality_id=person.municipality_id)
+            .select_related("initiative")
+            .order_by("-initiative__project_period_start")
+        )
+        applications = [
+            application
+            for application in Application.objects.filter(municipality_id=person.municipality_id)
+            .select_related("pool")
+            .order_by("-created_at")
+            if access.can_view_application(person, application)
+        ]
+    status_notes = StatusNote.objects.filter(author=person).select_related(
+        "membership__municipality", "membership__initiative"
+    )[:20]
+    context = {
+        "person": person,
+        "roles": person.role_assignments.order_by("role"),
+        "memberships": memberships,
+        "applications": applications,
+        "status_notes": status_notes,
+        "can_invite": access.can_invite(person),
+    }
+    return render(request, TEMPLATES + "my_page.html", context)
+
+
+def _invitation_status(invitation, now):
+    if invitation.accepted_at:
+        return "used", gettext_lazy("Used")
+    if not invitation.is_usable(now):
+        return "expired", gettext_lazy("Expired")
+    return "open", gettext_lazy("Open")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request):
+    if not access.can_invite(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = InviteForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                invitation, _token = services.invite(
+                    data["email"],
+                    invited_by=request.user,
+                    municipality=data["municipality"],
+                    is_agency_staff=data["is_agency_staff"],
+                    roles=data["roles"],
+                    first_name=data["first_name"].strip(),
+                    last_name=data["last_name"].strip(),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("The invitation has been sent to %(email)s.") % {"email": invitation.email},
+                )
+                return redirect("network:invite")
+    else:
+        form = InviteForm()
+    now = timezone.now()
+    invitations = [
+        {
+            "invitation": invitation,
+            "status": _invitation_status(invitation, now),
+            "roles": _role_labels(invitation.roles),
+        }
+        for invitation in Invitation.objects.select_related("municipality", "invited_by")[
+            :RECENT_INVITATIONS
+        ]
+    ]
+    return render(request, TEMPLATES + "invite.html", {"form": form, "invitations": invitations})
+
+
+RESET = "konto/nulstil-adgangskode/"
+
+urlpatterns = [
+    path("konto/log-ind/", LoginView.as_view(), name="login"),
+    path("konto/log-ud/", LogoutView.as_view(), name="logout"),
+    path(RESET, PasswordResetView.as_view(), name="password_reset"),
+    path(RESET + "sendt/", PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        RESET + "<uidb64>/<token>/",
+        PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(RESET + "faerdig/", PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("invitation/<str:token>/", accept_invitation, name="accept_invitation"),
+    path("min-side/", my_page, name="my_page"),
+    path("inviter/", invite, name="invite"),
+]
