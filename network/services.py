@@ -461,6 +461,11 @@ def accept_invitation(token, *, password, first_name, last_name):
             raise ApplicationError(
                 _("The invitation link has been used or has expired. Ask for a new invitation.")
             )
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError(
+                _("%(email)s already has a login. Log in or reset the password instead.")
+                % {"email": invitation.email}
+            )
         person = User(
             email=invitation.email,
             first_name=first_name.strip(),
