@@ -6,6 +6,7 @@ saves everything or nothing. Views and forms call these; they hold no rules them
 
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -47,23 +48,41 @@ INVITATION_VALIDITY = timedelta(days=14)
 #: The Wagtail group that gives agency editors the admin and publishing rights.
 EDITORS_GROUP = "Redaktører"
 
-#: Budget posts the pool's rules forbid as lump sums: "Udgifter skal specificeres i
-#: budgettet og kan ikke samles i overordnede budgetposter som fx løn til medarbejdere,
-#: overhead og diverse" (the information meeting's slides).
-LUMP_SUM_DESCRIPTIONS = {
+#: Words of the budget posts the pool's rules forbid as lump sums: "Udgifter skal
+#: specificeres i budgettet og kan ikke samles i overordnede budgetposter som fx løn til
+#: medarbejdere, overhead og diverse" (the information meeting's slides). A line made of
+#: nothing but these words (and numbers) says what kind of money, not what it is for.
+GENERIC_BUDGET_WORDS = {
     "løn",
     "lønninger",
-    "løn til medarbejdere",
+    "lønudgifter",
+    "til",
+    "og",
+    "for",
+    "medarbejdere",
+    "medarbejder",
     "personale",
+    "personaleudgifter",
     "overhead",
     "diverse",
     "andet",
-    "øvrige udgifter",
+    "andre",
+    "øvrige",
     "øvrigt",
-    "administration",
-    "drift",
     "udgifter",
+    "administration",
+    "administrative",
+    "drift",
+    "driftsudgifter",
+    "projektudgifter",
+    "kr",
+    "pct",
 }
+
+
+def is_lump_sum(description: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", description.lower())
+    return all(word in GENERIC_BUDGET_WORDS for word in words)
 
 
 class ApplicationError(Exception):
@@ -103,7 +122,7 @@ def check_budget_line(line: BudgetLineData, pool) -> list[str]:
     """What is wrong with one budget line, as messages; empty when it is fine."""
     problems = []
     description = " ".join(line.description.split())
-    if description.lower().rstrip(".") in LUMP_SUM_DESCRIPTIONS:
+    if is_lump_sum(description):
         problems.append(
             _(
                 "“%(description)s” is a lump sum. Specify what the money is for, for example "
@@ -295,6 +314,8 @@ def decide(application, decision, *, note="", decided_by, now=None):
         )
         if application.status == Application.Status.DRAFT:
             raise ApplicationError(_("Only submitted applications can be decided."))
+        if application.decision == decision and application.decision_note == note.strip():
+            return application  # the same decision again (a double click): nothing new
         if application.pool.is_open(now):
             raise ApplicationError(
                 _("Applications are decided after the deadline, when all have been received.")

@@ -103,7 +103,7 @@ def test_submission_at_the_deadline_minute_is_refused_and_the_draft_kept(pool):
     )
     late_person = municipal_person("Herning")
     complete_draft(late, late_person)
-    with pytest.raises(ApplicationError, match="17. september 2019 kl. 12.00"):
+    with pytest.raises(ApplicationError, match=r"17\. september 2019 kl\. 12\.00"):
         services.submit_application(
             late, late_person, now=datetime(2019, 9, 17, 12, 0, tzinfo=COPENHAGEN)
         )
@@ -170,9 +170,10 @@ def test_decision_after_the_deadline_creates_memberships_and_emails(
     after = pool.deadline + timedelta(minutes=1)
     with pytest.raises(PermissionDenied):
         services.decide(application, "partner", decided_by=person, now=after)
-    services.decide(
-        application, "partner", note="Langt i omlægningen", decided_by=editor, now=after
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(
+            application, "partner", note="Langt i omlægningen", decided_by=editor, now=after
+        )
     application.refresh_from_db()
     assert (application.decision, application.decided_by) == ("partner", editor)
     membership = Membership.objects.get(municipality=person.municipality)
@@ -306,3 +307,35 @@ def test_empty_status_note_is_refused(initiative):
 
 def test_editor_group_is_what_the_migrations_made():
     assert Group.objects.filter(name=services.EDITORS_GROUP).exists()
+
+
+@pytest.mark.parametrize(
+    ("description", "lump_sum"),
+    [
+        ("Diverse udgifter", True),
+        ("Løn og overhead", True),
+        ("Overhead 7 %", True),
+        ("Øvrige udgifter", True),
+        ("Løn til projektleder, 30 timer om ugen", False),
+        ("Kursus i recovery for 15 medarbejdere", False),
+        ("Husleje til mødelokale", False),
+    ],
+)
+def test_lump_sum_means_nothing_but_generic_words(description, lump_sum):
+    assert services.is_lump_sum(description) is lump_sum
+
+
+def test_the_same_decision_twice_records_and_emails_once(
+    pool, mailoutbox, django_capture_on_commit_callbacks
+):
+    person = municipal_person("Randers")
+    application = complete_draft(services.start_application(pool, person), person)
+    services.submit_application(application, person)
+    editor = agency_editor()
+    after = pool.deadline + timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(application, "partner", decided_by=editor, now=after)
+        services.decide(application, "partner", decided_by=editor, now=after)
+    membership = Membership.objects.get(municipality=person.municipality)
+    assert [e.status for e in membership.events.all()] == ["applicant", "partner"]
+    assert len(mailoutbox) == 1
