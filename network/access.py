@@ -76,11 +76,14 @@ def can_view_progress(user, initiative) -> bool:
 
 
 def can_report_progress(user, membership) -> bool:
-    """A partner's own project leader (or project owner) and agency editors write progress."""
-    if is_agency_editor(user):
-        return True
+    """A partner's own project leader (or project owner) and agency editors write progress.
+
+    Only partners report progress; reference municipalities follow it.
+    """
     if membership.status != Membership.Status.PARTNER:
         return False
+    if is_agency_editor(user):
+        return True
     return user.is_authenticated and (
         user.municipality_id == membership.municipality_id
         and bool(roles_of(user) & {Role.PROJECT_LEADER, Role.PROJECT_OWNER})

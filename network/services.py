@@ -485,7 +485,8 @@ def accept_invitation(token, *, password, first_name, last_name):
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise ValidationError(
                 _("%(email)s already has a login. Log in or reset the password instead.")
-                % {"email": invitation.email}
+                % {"email": invitation.email},
+                code="email_taken",
             )
         person = User(
             email=invitation.email,

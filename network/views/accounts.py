@@ -10,7 +10,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
@@ -103,16 +102,8 @@ def accept_invitation(request, token):
                 # Used or expired between showing the form and sending it.
                 return _invitation_gone(request)
             except ValidationError as error:
-                form.add_error("password1", error)
-            except IntegrityError:
-                form.add_error(
-                    None,
-                    _(
-                        "%(email)s already has a login. Log in, or choose a new password "
-                        "if you have forgotten it."
-                    )
-                    % {"email": invitation.email},
-                )
+                taken = getattr(error, "code", None) == "email_taken"
+                form.add_error(None if taken else "password1", error)
             else:
                 login(request, person, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(
