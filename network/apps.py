@@ -1,7 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class NetworkConfig(AppConfig):
     name = "network"
     verbose_name = _("Network")
+
+
+class UsersAppConfig(WagtailUsersAppConfig):
+    """Wagtail's users app with our user viewset (municipality, agency flag, roles)."""
+
+    user_viewset = "network.wagtail_users.UserViewSet"

@@ -388,6 +388,25 @@ def leave_initiative(membership, *, recorded_by, note=""):
 # --- People, roles, invitations ------------------------------------------------------------
 
 
+def role_problems(roles, *, municipality, is_agency_staff) -> list[str]:
+    """Why these roles do not fit where the person works; empty when they fit.
+
+    A person belongs to a municipality or to the agency; agency roles need agency
+    staff, the municipal roles a municipality.
+    """
+    problems = []
+    if municipality is not None and is_agency_staff:
+        problems.append(_("A person belongs either to a municipality or to the agency, not both."))
+    for role in map(Role, roles):
+        if role in AGENCY_ROLES and not is_agency_staff:
+            problems.append(
+                _("Only agency staff can have the role %(role)s.") % {"role": role.label}
+            )
+        if role not in AGENCY_ROLES and municipality is None:
+            problems.append(_("The role %(role)s needs a municipality.") % {"role": role.label})
+    return problems
+
+
 def grant_role(person, role, *, granted_by=None):
     """Give a person a role; agency roles need agency staff, the others a municipality.
 
@@ -397,17 +416,27 @@ def grant_role(person, role, *, granted_by=None):
     role = Role(role)
     if granted_by is not None and not access.is_agency_editor(granted_by):
         raise PermissionDenied
-    if role in AGENCY_ROLES and not person.is_agency_staff:
-        raise ValidationError(
-            _("Only agency staff can have the role %(role)s.") % {"role": role.label}
-        )
-    if role not in AGENCY_ROLES and person.municipality_id is None:
-        raise ValidationError(_("The role %(role)s needs a municipality.") % {"role": role.label})
+    problems = role_problems(
+        [role], municipality=person.municipality, is_agency_staff=person.is_agency_staff
+    )
+    if problems:
+        raise ValidationError(problems)
     with transaction.atomic():
         RoleAssignment.objects.get_or_create(person=person, role=role)
         if role == Role.AGENCY_EDITOR:
             person.groups.add(Group.objects.get(name=EDITORS_GROUP))
     person.__dict__.pop("_roles_cache", None)
+
+
+def set_roles(person, roles, *, changed_by):
+    """Make the person's roles exactly these, through grant_role and revoke_role."""
+    wanted = {Role(role) for role in roles}
+    current = {Role(role) for role in person.role_assignments.values_list("role", flat=True)}
+    with transaction.atomic():
+        for role in current - wanted:
+            revoke_role(person, role, revoked_by=changed_by)
+        for role in wanted - current:
+            grant_role(person, role, granted_by=changed_by)
 
 
 def revoke_role(person, role, *, revoked_by=None):
