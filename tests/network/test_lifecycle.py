@@ -6,9 +6,9 @@ overview. Time is set to the seed's real dates.
 """
 
 import re
-from urllib.parse import urlparse
 from datetime import datetime
 from unittest import mock
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
