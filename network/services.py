@@ -331,23 +331,15 @@ def decide(application, decision, *, note="", decided_by, now=None):
         application.decided_at = now
         application.decided_by = decided_by
         application.save()
-        status = DECISION_TO_STATUS[decision]
-        membership, _created = Membership.objects.update_or_create(
-            initiative=initiative,
-            municipality=application.municipality,
-            defaults={"status": status, "since": timezone.localdate(now)},
-        )
-        MembershipEvent.objects.create(
-            membership=membership,
-            status=status,
-            date=timezone.localdate(now),
+        membership = Membership.objects.filter(
+            initiative=initiative, municipality=application.municipality
+        ).first() or Membership(initiative=initiative, municipality=application.municipality)
+        set_membership_status(
+            membership,
+            DECISION_TO_STATUS[decision],
             recorded_by=decided_by,
+            on=timezone.localdate(now),
         )
-        if status == Membership.Status.PARTNER:
-            PartProgress.objects.bulk_create(
-                [PartProgress(membership=membership, part=part) for part in range(1, 6)],
-                ignore_conflicts=True,
-            )
         transaction.on_commit(lambda: send_decision_email(application))
     return application
 
@@ -372,16 +364,32 @@ def decision_recipients(application):
     return sorted(email for email in emails if email)
 
 
-def leave_initiative(membership, *, recorded_by, note=""):
+def set_membership_status(membership, status, *, recorded_by, note="", on=None):
+    """Give a municipality a new status in an initiative and record it in the history.
+
+    A new partner gets its five project parts, not started. Setting the status it
+    already has changes nothing.
+    """
     if not access.is_agency_editor(recorded_by):
         raise PermissionDenied
+    status = Membership.Status(status)
+    on = on or timezone.localdate()
     with transaction.atomic():
-        membership.status = Membership.Status.LEFT
-        membership.since = timezone.localdate()
+        if membership.pk is not None:
+            current = Membership.objects.select_for_update().get(pk=membership.pk).status
+            if current == status:
+                return membership
+        membership.status = status
+        membership.since = on
         membership.save()
         MembershipEvent.objects.create(
-            membership=membership, status=Membership.Status.LEFT, note=note, recorded_by=recorded_by
+            membership=membership, status=status, date=on, note=note, recorded_by=recorded_by
         )
+        if status == Membership.Status.PARTNER:
+            PartProgress.objects.bulk_create(
+                [PartProgress(membership=membership, part=part) for part in range(1, 6)],
+                ignore_conflicts=True,
+            )
     return membership
 
 

@@ -4,9 +4,9 @@ Who may do what is decided by ``network.access``: every model here gets a permis
 policy that asks ``access.is_agency_editor``, so the menu, the listings and every view
 are shown to agency editors and superusers and to nobody else, whatever Django model
 permissions a group holds. Changes with rules attached go through ``network.services``
-(roles are granted and revoked there); memberships, applications and the status of a
-part are read-only here, because they change through the decision, the application form
-and the partners' report page.
+(roles are granted and revoked there, a membership's status changes with an entry in
+its history); applications and the status of a part are read-only here, because they
+change through the application form, the decision and the partners' report page.
 """
 
 from django.contrib.auth import get_user_model
@@ -64,7 +64,7 @@ class AgencyEditorPermissionPolicy(BasePermissionPolicy):
 POLICIES = {
     Municipality: {"add", "change", "view"},
     Initiative: ALL_ACTIONS,
-    Membership: {"view"},
+    Membership: {"add", "change", "view"},
     Application: {"view"},
     PartProgress: {"view"},
     Milestone: {"change", "delete", "view"},
@@ -115,6 +115,24 @@ class MembershipInspectView(snippets.InspectView):
         if field_name == "history":
             return _("History")
         return super().get_field_label(field_name, field)
+
+
+class MembershipSaveMixin:
+    """Saves the status through the service, so every change is in the history."""
+
+    def save_instance(self):
+        membership = self.form.instance
+        return services.set_membership_status(
+            membership, membership.status, recorded_by=self.request.user
+        )
+
+
+class MembershipCreateView(MembershipSaveMixin, snippets.CreateView):
+    pass
+
+
+class MembershipEditView(MembershipSaveMixin, snippets.EditView):
+    pass
 
 
 class ApplicationInspectView(snippets.InspectView):
@@ -203,16 +221,13 @@ class MembershipViewSet(NetworkViewSet):
     index_view_class = index_view("municipality", "initiative")
     inspect_view_enabled = True
     inspect_view_class = MembershipInspectView
+    add_view_class = MembershipCreateView
+    edit_view_class = MembershipEditView
     inspect_view_fields = ["municipality", "initiative", "status", "since", "history"]
     list_display = ["municipality", "initiative", "status", "since"]
     list_filter = ["initiative", "status"]
     search_fields = ["municipality__name"]
-    panels = [
-        FieldPanel("initiative"),
-        FieldPanel("municipality"),
-        FieldPanel("status"),
-        FieldPanel("since"),
-    ]
+    panels = [FieldPanel("initiative"), FieldPanel("municipality"), FieldPanel("status")]
 
 
 class ApplicationViewSet(NetworkViewSet):

@@ -71,3 +71,20 @@ def test_editing_roles_moves_the_editor_group(admin_client):
     staff = User.objects.get(pk=staff.pk)
     assert access.is_agency_editor(staff)
     assert staff.groups.filter(name="Redaktører").exists()
+
+
+def test_editing_a_membership_in_the_admin_records_its_history(client):
+    from network.models import Membership
+    from tests.network.factories import InitiativeFactory, agency_editor, member
+
+    initiative = InitiativeFactory()
+    membership = member(initiative, "Aarhus", Membership.Status.REFERENCE)
+    client.force_login(agency_editor())
+    response = client.post(
+        f"/admin/snippets/network/membership/edit/{membership.pk}/",
+        {"initiative": initiative.pk, "municipality": membership.municipality.pk, "status": "left"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.LEFT
+    assert [event.status for event in membership.events.all()] == ["reference", "left"]
