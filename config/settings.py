@@ -191,6 +191,10 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Meetings: guest sign-ups of past meetings are anonymised after this many days
+# (manage.py anonymise_guest_registrations, run daily from cron).
+MEETINGS_GUEST_RETENTION_DAYS = int(os.environ.get("MEETINGS_GUEST_RETENTION_DAYS", "90"))
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Partnerskabsplatformen"
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")

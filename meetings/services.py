@@ -1,0 +1,378 @@
+"""Sign-ups, waiting lists, cancellations, reminders and the organisers' changes.
+
+Seats are guarded by a row lock on the meeting: every step that takes or frees a seat
+locks the meeting first and counts inside the lock, so concurrent sign-ups on
+PostgreSQL never exceed the seats, and a freed seat goes to the first person waiting.
+Emails leave only after the transaction has committed.
+"""
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from meetings import access
+from meetings.calendar import meeting_calendar
+from meetings.models import Meeting, Registration
+
+logger = logging.getLogger(__name__)
+
+Status = Registration.Status
+
+
+class SignupRefused(Exception):
+    """A rule refused the sign-up; the message says which, in the user's language."""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token():
+    token = secrets.token_urlsafe(24)
+    return token, _token_hash(token)
+
+
+def find_registration(token):
+    return (
+        Registration.objects.select_related("meeting").filter(token_hash=_token_hash(token)).first()
+    )
+
+
+def check_open_for_signup(meeting, now=None):
+    now = now or timezone.now()
+    if meeting.is_cancelled:
+        raise SignupRefused(_("The meeting has been cancelled."))
+    if meeting.is_past(now) or now >= meeting.starts_at:
+        raise SignupRefused(_("The meeting has already taken place."))
+    if meeting.signup_deadline and now >= meeting.signup_deadline:
+        raise SignupRefused(_("The sign-up deadline has passed."))
+
+
+def _locked(meeting):
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _place_for(meeting, municipality_id):
+    """CONFIRMED if a seat is free (and the municipality is under its cap), else WAITING.
+
+    Call only with the meeting locked.
+    """
+    confirmed = meeting.registrations.filter(status=Status.CONFIRMED)
+    if meeting.seats is not None and confirmed.count() >= meeting.seats:
+        return Status.WAITING
+    if (
+        meeting.seats_per_municipality is not None
+        and municipality_id is not None
+        and confirmed.filter(municipality_id=municipality_id).count()
+        >= meeting.seats_per_municipality
+    ):
+        return Status.WAITING
+    return Status.CONFIRMED
+
+
+def _refuse_duplicate(meeting, *, person=None, email=""):
+    active = meeting.registrations.filter(status__in=Registration.ACTIVE)
+    if (person is not None and active.filter(person=person).exists()) or (
+        email and active.filter(email__iexact=email).exists()
+    ):
+        raise SignupRefused(_("You are already signed up for this meeting."))
+
+
+def register(meeting, person, now=None):
+    """A member signs up with one click: a seat if one is free, else the waiting list."""
+    now = now or timezone.now()
+    if not getattr(person, "is_authenticated", False):
+        raise PermissionDenied
+    if not access.is_in_audience(person, meeting):
+        raise SignupRefused(_("This meeting is not open to you."))
+    token, token_hash = _new_token()
+    try:
+        with transaction.atomic():
+            meeting = _locked(meeting)
+            check_open_for_signup(meeting, now)
+            _refuse_duplicate(meeting, person=person, email=person.email)
+            status = _place_for(meeting, person.municipality_id)
+            registration = Registration.objects.create(
+                meeting=meeting,
+                person=person,
+                name=person.get_full_name() or person.email,
+                email=person.email,
+                organisation=str(person.municipality or ""),
+                municipality_id=person.municipality_id,
+                status=status,
+                token_hash=token_hash,
+                created_at=now,
+                confirmed_at=now if status == Status.CONFIRMED else None,
+            )
+            transaction.on_commit(lambda: send_registration_email(registration, token))
+    except IntegrityError:
+        raise SignupRefused(_("You are already signed up for this meeting.")) from None
+    return registration
+
+
+def register_guest(meeting, *, name, email, organisation, municipality=None, now=None):
+    """A guest signs up for a public meeting; the place counts once the email is confirmed."""
+    now = now or timezone.now()
+    if meeting.audience != Meeting.Audience.PUBLIC:
+        raise SignupRefused(_("Log in to sign up for this meeting."))
+    email = email.strip().lower()
+    errors = {}
+    if not name.strip():
+        errors["name"] = _("Write your name.")
+    if not organisation.strip() and municipality is None:
+        errors["organisation"] = _("Write your organisation or choose your municipality.")
+    if errors:
+        raise ValidationError(errors)
+    token, token_hash = _new_token()
+    try:
+        with transaction.atomic():
+            meeting = _locked(meeting)
+            check_open_for_signup(meeting, now)
+            _refuse_duplicate(meeting, email=email)
+            registration = Registration.objects.create(
+                meeting=meeting,
+                name=name.strip(),
+                email=email,
+                organisation=organisation.strip() or str(municipality),
+                municipality=municipality,
+                status=Status.UNCONFIRMED,
+                token_hash=token_hash,
+                created_at=now,
+            )
+            transaction.on_commit(lambda: send_guest_confirmation_email(registration, token))
+    except IntegrityError:
+        raise SignupRefused(_("You are already signed up for this meeting.")) from None
+    return registration
+
+
+def confirm_guest(token, now=None):
+    """The guest clicked the emailed link: now the place counts (a seat or the waiting list)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = find_registration(token)
+        if registration is None:
+            raise SignupRefused(_("The link is not valid."))
+        meeting = _locked(registration.meeting)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Status.UNCONFIRMED:
+            return registration
+        check_open_for_signup(meeting, now)
+        registration.status = _place_for(meeting, registration.municipality_id)
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at"])
+        transaction.on_commit(lambda: send_registration_email(registration, token))
+    return registration
+
+
+def cancel(registration, now=None):
+    """Cancel a place (by its owner, by link, or by an organiser); the first waiting moves up."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        meeting = _locked(registration.meeting)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == Status.CANCELLED:
+            return registration
+        freed_seat = registration.status == Status.CONFIRMED
+        registration.status = Status.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at"])
+        if freed_seat and not meeting.is_past(now):
+            promote_waiting(meeting, now)
+    return registration
+
+
+def cancel_by_person(registration, person, now=None):
+    if registration.person_id != person.pk and not access.can_organise(person):
+        raise PermissionDenied
+    return cancel(registration, now)
+
+
+def promote_waiting(meeting, now=None):
+    """Move people from the waiting list, in order, into free seats. Meeting must be locked."""
+    now = now or timezone.now()
+    promoted = []
+    for waiting in meeting.registrations.filter(status=Status.WAITING).order_by("created_at", "pk"):
+        if _place_for(meeting, waiting.municipality_id) != Status.CONFIRMED:
+            if meeting.seats is not None and (
+                meeting.registrations.filter(status=Status.CONFIRMED).count() >= meeting.seats
+            ):
+                break
+            continue  # this municipality is at its cap; the next in line may not be
+        waiting.status = Status.CONFIRMED
+        waiting.confirmed_at = now
+        waiting.save(update_fields=["status", "confirmed_at"])
+        promoted.append(waiting)
+    for registration in promoted:
+        transaction.on_commit(lambda r=registration: send_promotion_email(r))
+    return promoted
+
+
+def delete_own_registration(registration, person, now=None):
+    """A person deletes their sign-up and its personal data; a seat it held is passed on."""
+    if registration.person_id != person.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        cancel(registration, now)
+        registration.delete()
+
+
+# --- Organisers ----------------------------------------------------------------------------
+
+SCHEDULE_FIELDS = ("starts_at", "ends_at", "address", "city", "online_url")
+
+
+def save_meeting(meeting, *, changed_by, now=None):
+    """Save an organiser's meeting; a change of time or place is emailed to everyone signed up.
+
+    Raising the seats promotes people from the waiting list.
+    """
+    if not access.can_organise(changed_by):
+        raise PermissionDenied
+    with transaction.atomic():
+        before = Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        changed = before is not None and any(
+            getattr(before, name) != getattr(meeting, name) for name in SCHEDULE_FIELDS
+        )
+        if changed:
+            meeting.sequence = before.sequence + 1
+        meeting.full_clean()
+        meeting.save()
+        if before is not None and (meeting.seats or 0) != (before.seats or 0):
+            promote_waiting(meeting, now)
+        if changed:
+            transaction.on_commit(lambda: send_change_emails(meeting))
+    return meeting
+
+
+def cancel_meeting(meeting, *, cancelled_by, now=None):
+    if not access.can_organise(cancelled_by):
+        raise PermissionDenied
+    with transaction.atomic():
+        meeting = _locked(meeting)
+        if meeting.is_cancelled:
+            return meeting
+        meeting.cancelled_at = now or timezone.now()
+        meeting.sequence += 1
+        meeting.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+        transaction.on_commit(lambda: send_change_emails(meeting))
+    return meeting
+
+
+def mark_attendance(registration, attended, *, marked_by):
+    if not access.can_organise(marked_by):
+        raise PermissionDenied
+    registration.attended = attended
+    registration.save(update_fields=["attended"])
+    return registration
+
+
+# --- Reminders and privacy -----------------------------------------------------------------
+
+
+def registrations_to_remind(now=None):
+    """Confirmed places at meetings starting within the next day, not yet reminded for that start.
+
+    A meeting that moved has a new start, so its earlier reminder does not count.
+    """
+    now = now or timezone.now()
+    return (
+        Registration.objects.filter(
+            status=Status.CONFIRMED,
+            meeting__cancelled_at__isnull=True,
+            meeting__starts_at__gt=now,
+            meeting__starts_at__lte=now + timedelta(days=1),
+        )
+        .exclude(reminded_for=F("meeting__starts_at"))
+        .select_related("meeting")
+    )
+
+
+def send_reminders(now=None):
+    sent = 0
+    for registration in registrations_to_remind(now):
+        send_meeting_email(registration, "reminder")
+        Registration.objects.filter(pk=registration.pk).update(
+            reminded_for=registration.meeting.starts_at
+        )
+        sent += 1
+    return sent
+
+
+def anonymise_guests(older_than_days, now=None):
+    """Blank the personal data of guest sign-ups to meetings that ended long enough ago."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=older_than_days)
+    guests = Registration.objects.filter(
+        person__isnull=True, anonymised_at__isnull=True, meeting__ends_at__lt=cutoff
+    )
+    count = 0
+    for registration in guests:
+        registration.name = _("Anonymised guest")
+        registration.email = f"anonymiseret-{registration.pk}@invalid"
+        registration.organisation = ""
+        registration.anonymised_at = now
+        registration.save(update_fields=["name", "email", "organisation", "anonymised_at"])
+        count += 1
+    return count
+
+
+def meetings_of(person):
+    """The meetings a person has a place at or is waiting for, for their calendar feed."""
+    return Meeting.objects.filter(
+        Q(registrations__person=person)
+        & Q(registrations__status__in=[Status.CONFIRMED, Status.WAITING])
+    ).distinct()
+
+
+# --- Emails --------------------------------------------------------------------------------
+
+
+def _links(registration, token):
+    base = settings.WAGTAILADMIN_BASE_URL
+    return {
+        "meeting_url": base + reverse("meetings:meeting", args=[registration.meeting_id]),
+        "cancel_url": base + reverse("meetings:cancel_by_link", args=[token]) if token else "",
+        "confirm_url": base + reverse("meetings:confirm_guest", args=[token]) if token else "",
+    }
+
+
+def send_meeting_email(registration, template, token="", attach_calendar=True):
+    meeting = registration.meeting
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"registration": registration, "meeting": meeting, **_links(registration, token)}
+        subject = render_to_string(f"meetings/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"meetings/email/{template}_body.txt", context)
+    message = EmailMessage(subject, body, to=[registration.email])
+    if attach_calendar:
+        message.attach("moede.ics", meeting_calendar([meeting]).to_ical(), "text/calendar")
+    message.send()
+
+
+def send_registration_email(registration, token):
+    template = "confirmed" if registration.status == Status.CONFIRMED else "waiting"
+    send_meeting_email(registration, template, token, attach_calendar=template == "confirmed")
+
+
+def send_guest_confirmation_email(registration, token):
+    send_meeting_email(registration, "confirm_guest", token, attach_calendar=False)
+
+
+def send_promotion_email(registration):
+    send_meeting_email(registration, "promoted")
+
+
+def send_change_emails(meeting):
+    template = "cancelled" if meeting.is_cancelled else "changed"
+    for registration in meeting.registrations.filter(status__in=[Status.CONFIRMED, Status.WAITING]):
+        send_meeting_email(registration, template)
