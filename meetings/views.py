@@ -334,7 +334,8 @@ def my_registrations(request):
     """A person's own sign-ups: their status, cancel, and delete (with the personal data)."""
     registrations = request.user.registrations.select_related("meeting")
     if request.method == "POST":
-        registration = get_object_or_404(registrations, pk=request.POST.get("slet") or 0)
+        pk = request.POST.get("slet", "")
+        registration = get_object_or_404(registrations, pk=int(pk) if pk.isdigit() else 0)
         title = registration.meeting.title
         services.delete_own_registration(registration, request.user)
         messages.success(
