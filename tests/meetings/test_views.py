@@ -760,3 +760,45 @@ def test_my_calendar_makes_a_private_address_and_a_new_one_replaces_it(client):
 
 def test_an_unknown_feed_token_is_not_found(client):
     assert client.get(reverse("meetings:calendar_feed", args=["gaet-ikke"])).status_code == 404
+
+
+# --- Meetings on other pages ---------------------------------------------------------------
+
+
+def test_a_pool_page_lists_its_public_information_meetings(client):
+    from tests.cms.factories import PoolPageFactory
+
+    pool = PoolPageFactory()
+    upcoming = MeetingFactory(pool=pool, title="Informationsmøde i Vejle", city="Vejle")
+    held = MeetingFactory(pool=pool, title="Informationsmøde i København", past=True)
+    hidden = MeetingFactory(pool=pool, title="Internt formøde", audience=Audience.NETWORK)
+    MeetingFactory(title="Et andet møde")
+    html = client.get(pool.url).content.decode()
+    assert meeting_url(upcoming) in html
+    assert meeting_url(held) in html
+    assert meeting_url(hidden) not in html
+    assert "Et andet møde" not in html
+
+
+def test_a_pool_page_without_meetings_has_no_meetings_section(client):
+    from tests.cms.factories import PoolPageFactory
+
+    pool = PoolPageFactory()
+    assert 'id="pool-meetings-heading"' not in client.get(pool.url).content.decode()
+
+
+def test_my_page_shows_my_latest_sign_ups(client):
+    person = municipal_person("Randers")
+    mine = RegistrationFactory(person=person, meeting=MeetingFactory(title="Mit møde"))
+    RegistrationFactory(meeting=MeetingFactory(title="Andres møde"))
+    client.force_login(person)
+    html = client.get(reverse("network:my_page")).content.decode()
+    assert meeting_url(mine.meeting) in html
+    assert "Andres møde" not in html
+    assert reverse("meetings:my_registrations") in html
+    assert reverse("meetings:my_calendar") in html
+
+
+def test_the_main_menu_links_to_the_meetings(client):
+    html = client.get(reverse("meetings:list")).content.decode()
+    assert f'<a href="{reverse("meetings:list")}" aria-current="page">' in html
