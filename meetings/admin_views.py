@@ -13,7 +13,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +28,8 @@ Status = Registration.Status
 
 
 def local(moment):
-    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else ""
+    """Copenhagen time as Danish Excel reads a date and time."""
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M") if moment else ""
 
 
 def attendee_lists(meeting):

@@ -256,7 +256,7 @@ class MeetingViewSet(MeetingsViewSet):
         "kind",
         Column("starts_at", label=_("Starts"), accessor=start_display, sort_key="starts_at"),
         Column("seats", label=_("Seats"), accessor=seats_display, sort_key="seats"),
-        Column("confirmed_count", label=_("Confirmed"), sort_key="confirmed_count"),
+        Column("confirmed_count", label=_("Confirmed places"), sort_key="confirmed_count"),
         Column("waiting_count", label=_("Waiting list"), sort_key="waiting_count"),
         Column("state", label=_("Status"), accessor=state_display),
     ]
@@ -340,7 +340,7 @@ def child_index_view(*related):
 
 class ActionItemFilterSet(WagtailFilterSet):
     open = django_filters.ChoiceFilter(
-        label=_("Done"),
+        label=_("Status"),
         choices=[("open", _("Open")), ("done", _("Done"))],
         method="filter_open",
         empty_label=_("All"),
