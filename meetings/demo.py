@@ -19,12 +19,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.core.files.base import ContentFile
 from django.core.management.base import CommandError
 from wagtail.documents import get_document_model
-from wagtail.models import Collection
 
-from cms.demo import DEMO_OPEN_POOL_DAYS, DEMO_POOL_SLUG, POOL_2017_SLUG, POOL_2019_SLUG
+from cms.demo import (
+    DEMO_OPEN_POOL_DAYS,
+    DEMO_POOL_SLUG,
+    MATERIALS_COLLECTION,
+    POOL_2017_SLUG,
+    POOL_2019_SLUG,
+)
 from cms.models import PoolPage
 from meetings import services
 from meetings.models import ActionItem, Meeting, MeetingDocument, Registration
@@ -35,7 +39,6 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 EDITOR = "redaktoer@socialstyrelsen.example"
 SOCIALSTYRELSEN = {"address": "Socialstyrelsen, Edisonsvej 18", "city": "Odense"}
 ONLINE = "https://moede.socialstyrelsen.example/partnerskab"
-COLLECTION = "Mødemateriale"
 
 Kind = Meeting.Kind
 Audience = Meeting.Audience
@@ -117,7 +120,7 @@ INFORMATION_2019 = Spec(
         "Socialstyrelsen gennemgik puljen, initiativets fem dele og de seks "
         "tildelingskriterier. Spørgsmålene handlede især om budgettet, om kravet om at "
         "være langt i omlægningen og om referencenetværket for de kommuner, der ikke får "
-        "del i puljen. Præsentationen ligger som materiale til mødet."
+        "del i puljen. Vejledningen til puljen ligger som materiale til mødet."
     ),
 )
 INFORMATION_2019_SIGNUPS = [
@@ -333,7 +336,7 @@ def load(stdout):
     }
 
     meeting = ensure_meeting(INFORMATION_2019, context, INFORMATION_2019_SIGNUPS)
-    ensure_slides(meeting, counter)
+    ensure_material(meeting, counter)
     meeting = ensure_meeting(STEERING_GROUP_2020, context, STEERING_GROUP_SIGNUPS)
     ensure_action_items(meeting, STEERING_GROUP_ACTIONS, counter)
     ensure_meeting(KICK_OFF_2020, context, KICK_OFF_SIGNUPS)
@@ -473,34 +476,21 @@ def ensure_action_items(meeting, actions, counter):
         counter.report(created, f"opfølgningspunkt {owner}: {text}")
 
 
-def ensure_slides(meeting, counter):
-    """The information meeting's presentation (seed 001) as the meeting's material."""
-    title = "Præsentation fra informationsmødet 19. august 2019"
+def ensure_material(meeting, counter):
+    """The pool's guidance, which the information meeting went through, as its material.
+
+    The document is the one ``cms.demo`` made for the pool (no second copy).
+    """
+    title = "Vejledning til puljen, gennemgået på mødet"
     if MeetingDocument.objects.filter(meeting=meeting, title=title).exists():
         counter.report(False, f"materiale {title}")
         return
-    Document = get_document_model()
-    root = Collection.get_first_root_node()
-    collection = root.get_children().filter(name=COLLECTION).first()
-    if collection is None:
-        collection = root.add_child(name=COLLECTION)
-    document = Document.objects.filter(collection=collection, title=title).first()
+    document = (
+        get_document_model()
+        .objects.filter(collection__name=MATERIALS_COLLECTION, title="Vejledning")
+        .first()
+    )
     if document is None:
-        text = (
-            f"{title}\n\n"
-            "Denne fil står i stedet for præsentationen fra Socialstyrelsens "
-            "informationsmøde om puljen Recovery og rehabilitering: Partnerskab om "
-            "strategisk omlægning. Den er lavet til demo-udgaven af Partnerskabsplatformen.\n\n"
-            "Dagens program: velkomst og dagens program; baggrund for puljen og kort om "
-            "initiativet; om recovery; initiativets tilrettelæggelse; om ansøgerkommuners "
-            "forpligtelser og mål; om ansøgningsprocessen; spørgsmål.\n"
-        )
-        document = Document(
-            title=title,
-            collection=collection,
-            file=ContentFile(text.encode("utf-8"), name="informationsmoede-2019-praesentation.txt"),
-        )
-        document._set_document_file_metadata()
-        document.save()
+        return
     MeetingDocument.objects.create(meeting=meeting, document=document, title=title)
     counter.report(True, f"materiale {title}")
