@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -63,15 +63,40 @@ def _meeting_or_404(request, pk):
     return meeting
 
 
+def _waiting_at(meeting):
+    """The waiting places at a meeting (its id, or an OuterRef to one)."""
+    return Registration.objects.filter(meeting=meeting, status=Status.WAITING)
+
+
 def waiting_position(registration):
     """The registration's number in the meeting's waiting list (1 is next in line)."""
     return (
-        Registration.objects.filter(meeting_id=registration.meeting_id, status=Status.WAITING)
+        _waiting_at(registration.meeting_id)
         .filter(
             Q(created_at__lt=registration.created_at)
             | Q(created_at=registration.created_at, pk__lte=registration.pk)
         )
         .count()
+    )
+
+
+def with_waiting_positions(registrations):
+    """Annotate each registration with its number in its meeting's waiting list, in one query."""
+    ahead = (
+        _waiting_at(OuterRef("meeting"))
+        .filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__lte=OuterRef("pk"))
+        )
+        .order_by()
+        .values("meeting")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return registrations.annotate(
+        waiting_position=Case(
+            When(status=Status.WAITING, then=Subquery(ahead)), default=Value(None)
+        )
     )
 
 
@@ -346,11 +371,10 @@ def my_registrations(request):
     if request.GET.get("slet", "").isdigit():
         to_delete = registrations.filter(pk=request.GET["slet"]).first()
     now = timezone.now()
-    rows = list(registrations.order_by("meeting__starts_at", "pk"))
+    rows = list(with_waiting_positions(registrations).order_by("meeting__starts_at", "pk"))
     for row in rows:
         row.is_active = row.status in Registration.ACTIVE
         row.is_past = row.meeting.is_past(now)
-        row.position = waiting_position(row) if row.status == Status.WAITING else None
     context = {
         "upcoming": [row for row in rows if not row.is_past],
         "past": [row for row in reversed(rows) if row.is_past],

@@ -802,3 +802,31 @@ def test_my_page_shows_my_latest_sign_ups(client):
 def test_the_main_menu_links_to_the_meetings(client):
     html = client.get(reverse("meetings:list")).content.decode()
     assert f'<a href="{reverse("meetings:list")}" aria-current="page">' in html
+
+
+def test_my_registrations_shows_each_waiting_place_in_line_in_bounded_queries(
+    client, django_assert_max_num_queries
+):
+    person = municipal_person("Randers")
+    for ahead in range(5):
+        meeting = MeetingFactory(seats=1)
+        RegistrationFactory(meeting=meeting)
+        for _ in range(ahead):
+            RegistrationFactory(meeting=meeting, status=Status.WAITING)
+        RegistrationFactory(meeting=meeting, person=person, status=Status.WAITING)
+    RegistrationFactory(person=person)
+    client.force_login(person)
+    client.get(reverse("meetings:my_registrations"))
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("meetings:my_registrations"))
+    positions = [row.waiting_position for row in response.context["upcoming"]]
+    assert positions == [1, 2, 3, 4, 5, None]
+
+
+def test_organisers_find_the_attendee_list_from_the_meeting_page(client):
+    meeting = MeetingFactory()
+    attendees = reverse("meetings_admin:attendees", args=[meeting.pk])
+    client.force_login(municipal_person("Randers"))
+    assert attendees not in client.get(meeting_url(meeting)).content.decode()
+    client.force_login(agency_editor())
+    assert attendees in client.get(meeting_url(meeting)).content.decode()
