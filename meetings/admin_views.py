@@ -178,6 +178,8 @@ class CancelMeetingView(MeetingAdminView):
     def post(self, request, *args, **kwargs):
         if self.meeting.is_cancelled:
             messages.warning(request, gettext("The meeting was already cancelled."))
+        elif self.meeting.is_past():
+            messages.error(request, gettext("The meeting has already taken place."))
         else:
             services.cancel_meeting(self.meeting, cancelled_by=request.user)
             messages.success(

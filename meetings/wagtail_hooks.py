@@ -214,7 +214,11 @@ class MeetingDeleteView(snippets.DeleteView):
     """A meeting people are signed up for is cancelled (and they are told), not deleted."""
 
     def has_signups(self):
-        return self.object.registrations.filter(status__in=Registration.ACTIVE).exists()
+        """Only an upcoming meeting's people need telling; a past meeting is history."""
+        return (
+            not self.object.is_past()
+            and self.object.registrations.filter(status__in=Registration.ACTIVE).exists()
+        )
 
     @property
     def confirmation_message(self):

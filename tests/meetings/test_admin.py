@@ -469,3 +469,17 @@ def test_open_action_items_show_on_the_municipality_page_for_network_members(cli
     open_item = html.split("Færdiggøre kortlægningen")[1].split("</tr>")[0]
     assert "overdue" not in open_item and ("open" in open_item or "åben" in open_item)
     assert "Allerede gjort" in html  # done, and shown as done
+
+
+def test_a_past_meeting_is_not_cancelled_and_may_be_deleted(
+    client, editor, mailoutbox, django_capture_on_commit_callbacks
+):
+    meeting = MeetingFactory(past=True)
+    RegistrationFactory(meeting=meeting)
+    assert cancel_url(meeting) not in rows(client.get(LIST))[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(cancel_url(meeting))
+    meeting.refresh_from_db()
+    assert not meeting.is_cancelled and mailoutbox == []
+    client.post(reverse("wagtailsnippets_meetings_meeting:delete", args=[meeting.pk]))
+    assert not Meeting.objects.filter(pk=meeting.pk).exists()
