@@ -13,6 +13,7 @@ urlpatterns = [
     path("soeg/", cms_views.search, name="search"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("netvaerk/", include("network.urls")),
+    path("moeder/", include("meetings.urls")),
 ]
 
 if settings.DEBUG:
