@@ -212,6 +212,7 @@ def test_the_listing_filters_by_type_initiative_and_time(client, editor):
     assert titles(when="past") == ["Afholdt informationsmøde"]
     assert titles(kind="steering_group") == ["Styregruppemøde"]
     assert titles(initiative=initiative.pk) == ["Styregruppemøde"]
+    assert titles(q="styregruppe") == ["Styregruppemøde"]
 
 
 def test_the_listing_takes_as_many_queries_for_many_meetings_as_for_few(
