@@ -1064,6 +1064,7 @@ def build_initiative(pool_2019):
         project_parts=[
             InitiativeProjectPart(
                 part=part,
+                sort_order=part,
                 summary=(paragraphs(f"{title}.") if title else "")
                 + bullets(*(f"{i}." for i in items)),
             )

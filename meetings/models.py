@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from network.models import Role
 
@@ -129,7 +130,7 @@ class Registration(models.Model):
         UNCONFIRMED = "unconfirmed", _("Awaiting email confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
         WAITING = "waiting", _("On the waiting list")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
 
     ACTIVE = [Status.UNCONFIRMED, Status.CONFIRMED, Status.WAITING]
 

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -90,8 +91,11 @@ def _refuse_duplicate(meeting, *, person=None, email=""):
 
 
 def register(meeting, person, now=None):
-    """A member signs up with one click: a seat if one is free, else the waiting list."""
-    now = now or timezone.now()
+    """A member signs up with one click: a seat if one is free, else the waiting list.
+
+    The sign-up time is taken inside the lock, so the waiting list's order is the order
+    in which people got the lock.
+    """
     if not getattr(person, "is_authenticated", False):
         raise PermissionDenied
     if not access.is_in_audience(person, meeting):
@@ -100,6 +104,7 @@ def register(meeting, person, now=None):
     try:
         with transaction.atomic():
             meeting = _locked(meeting)
+            now = now or timezone.now()
             check_open_for_signup(meeting, now)
             _refuse_duplicate(meeting, person=person, email=person.email)
             status = _place_for(meeting, person.municipality_id)
@@ -113,7 +118,7 @@ def register(meeting, person, now=None):
                 status=status,
                 token_hash=token_hash,
                 created_at=now,
-                confirmed_at=now if status == Status.CONFIRMED else None,
+                confirmed_at=now,
             )
             transaction.on_commit(lambda: send_registration_email(registration, token))
     except IntegrityError:
@@ -188,7 +193,7 @@ def cancel(registration, now=None):
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at"])
         if freed_seat and not meeting.is_past(now):
-            promote_waiting(meeting, now)
+            promote_waiting(meeting)
     return registration
 
 
@@ -198,11 +203,17 @@ def cancel_by_person(registration, person, now=None):
     return cancel(registration, now)
 
 
-def promote_waiting(meeting, now=None):
-    """Move people from the waiting list, in order, into free seats. Meeting must be locked."""
-    now = now or timezone.now()
+def promote_waiting(meeting):
+    """Move people from the waiting list into free seats, in order. Meeting must be locked.
+
+    A place in the queue counts from when it was confirmed (a guest's from the emailed
+    link), else from the sign-up.
+    """
     promoted = []
-    for waiting in meeting.registrations.filter(status=Status.WAITING).order_by("created_at", "pk"):
+    waiting_list = meeting.registrations.filter(status=Status.WAITING).order_by(
+        Coalesce("confirmed_at", "created_at"), "pk"
+    )
+    for waiting in waiting_list:
         if _place_for(meeting, waiting.municipality_id) != Status.CONFIRMED:
             if meeting.seats is not None and (
                 meeting.registrations.filter(status=Status.CONFIRMED).count() >= meeting.seats
@@ -210,8 +221,7 @@ def promote_waiting(meeting, now=None):
                 break
             continue  # this municipality is at its cap; the next in line may not be
         waiting.status = Status.CONFIRMED
-        waiting.confirmed_at = now
-        waiting.save(update_fields=["status", "confirmed_at"])
+        waiting.save(update_fields=["status"])
         promoted.append(waiting)
     for registration in promoted:
         transaction.on_commit(lambda r=registration: send_promotion_email(r))
@@ -248,8 +258,11 @@ def save_meeting(meeting, *, changed_by, now=None):
             meeting.sequence = before.sequence + 1
         meeting.full_clean()
         meeting.save()
-        if before is not None and (meeting.seats or 0) != (before.seats or 0):
-            promote_waiting(meeting, now)
+        if before is not None and (
+            (meeting.seats, meeting.seats_per_municipality)
+            != (before.seats, before.seats_per_municipality)
+        ):
+            promote_waiting(meeting)
         if changed:
             transaction.on_commit(lambda: send_change_emails(meeting))
     return meeting
