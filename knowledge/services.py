@@ -1,0 +1,374 @@
+"""Posting and moderating: one path for the plain forms and the live page alike.
+
+Every write checks permission, the personal-data guard and the rate limits, sanitises,
+saves in a transaction, and broadcasts to open browsers only after the commit. The
+database is the record: if the channel layer is down, the post is saved and answered,
+and a reload (or a reconnecting browser asking for what it missed) shows it.
+"""
+
+import logging
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from knowledge import access, text
+from knowledge.models import Notification, Post, PostReport, PostRevision, Subscription, Topic
+
+logger = logging.getLogger(__name__)
+
+RATE_LIMIT_POSTS = 8
+RATE_LIMIT_WINDOW = timedelta(minutes=1)
+DUPLICATE_WINDOW = timedelta(minutes=2)
+REPORT_FIELDS = ("context", "what_we_did", "what_worked", "barriers", "results")
+
+
+class PostingRefused(Exception):
+    """A rule refused the post; the message says which, in the writer's language."""
+
+
+def topic_group(topic_id) -> str:
+    return f"topic-{topic_id}"
+
+
+def person_group(person_id) -> str:
+    return f"person-{person_id}"
+
+
+# --- Guards --------------------------------------------------------------------------------
+
+
+def guard_personal_data(*texts, field="text", who=None):
+    """Refuse text that looks like it holds a CPR number; log the refusal, not the number."""
+    if text.contains_cpr(*texts):
+        logger.warning(
+            "Refused forum text that looks like it holds a CPR number (person %s, field %s).",
+            getattr(who, "pk", None),
+            field,
+        )
+        raise ValidationError(
+            {
+                field: _(
+                    "The text looks like it holds a CPR number. The forum must never hold "
+                    "citizens' personal identification numbers: remove the number and post "
+                    "again. Nothing was saved."
+                )
+            }
+        )
+
+
+def guard_rate(author, source, topic=None, now=None):
+    """At most RATE_LIMIT_POSTS a minute per person, and no identical post twice in a row."""
+    now = now or timezone.now()
+    recent = Post.objects.filter(author=author, created_at__gte=now - RATE_LIMIT_WINDOW).count()
+    if recent >= RATE_LIMIT_POSTS:
+        raise PostingRefused(
+            _("You have posted %(count)s times in the last minute. Wait a moment and try again.")
+            % {"count": recent}
+        )
+    if (
+        topic is not None
+        and Post.objects.filter(
+            author=author,
+            topic=topic,
+            source=source.strip(),
+            created_at__gte=now - DUPLICATE_WINDOW,
+        ).exists()
+    ):
+        raise PostingRefused(_("You have just posted the same text in this topic."))
+
+
+def _clean_source(source, field="text"):
+    source = (source or "").strip()
+    if not source:
+        raise ValidationError({field: _("Write something before posting.")})
+    if len(source) > 20_000:
+        raise ValidationError({field: _("Keep the post under 20,000 characters.")})
+    return source
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+def start_topic(
+    space,
+    author,
+    *,
+    title,
+    source,
+    kind=Topic.Kind.DISCUSSION,
+    report=None,
+    tags=(),
+    project_part=None,
+    concept_element="",
+    now=None,
+):
+    """Open a topic with its first post; an experience report also has its five sections."""
+    now = now or timezone.now()
+    if not access.can_post(author, space):
+        raise PermissionDenied
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the topic a title.")})
+    report = report or {}
+    if kind == Topic.Kind.EXPERIENCE:
+        missing = [name for name in REPORT_FIELDS if not (report.get(name) or "").strip()]
+        if missing:
+            raise ValidationError({name: _("Fill in this section.") for name in missing})
+    else:
+        source = _clean_source(source)
+    guard_personal_data(title, field="title", who=author)
+    guard_personal_data(source or "", who=author)
+    for name in REPORT_FIELDS:
+        guard_personal_data(report.get(name, ""), field=name, who=author)
+    guard_rate(author, source or title, now=now)
+    with transaction.atomic():
+        topic = Topic.objects.create(
+            space=space,
+            kind=kind,
+            title=title,
+            author=author,
+            municipality=author.municipality,
+            project_part=project_part,
+            concept_element=concept_element or "",
+            created_at=now,
+            last_post_at=now,
+            **{f"{name}_html": text.render(report.get(name, "")) for name in REPORT_FIELDS},
+        )
+        if tags:
+            topic.tags.set([tag.strip().lower()[:100] for tag in tags if tag.strip()])
+        if source:
+            _create_post(topic, author, source, now=now)
+        Subscription.objects.update_or_create(
+            person=author, topic=topic, defaults={"mode": Subscription.Mode.FOLLOWING}
+        )
+    return topic
+
+
+def post_reply(topic, author, source, *, quoted=None, now=None):
+    """Post in a topic: checked, sanitised, saved, then broadcast after the commit."""
+    now = now or timezone.now()
+    if not access.can_post(author, topic.space):
+        raise PermissionDenied
+    source = _clean_source(source)
+    guard_personal_data(source, who=author)
+    guard_rate(author, source, topic=topic, now=now)
+    with transaction.atomic():
+        topic = Topic.objects.select_for_update().get(pk=topic.pk)
+        if topic.locked:
+            raise PostingRefused(_("The topic is locked; no new posts can be added."))
+        if quoted is not None and quoted.topic_id != topic.pk:
+            quoted = None
+        post = _create_post(topic, author, source, quoted=quoted, now=now)
+        Subscription.objects.get_or_create(
+            person=author, topic=topic, defaults={"mode": Subscription.Mode.FOLLOWING}
+        )
+    return post
+
+
+def _create_post(topic, author, source, *, quoted=None, now):
+    """Number and save a post in a locked topic, notify, and broadcast on commit."""
+    Topic.objects.filter(pk=topic.pk).update(
+        last_sequence=F("last_sequence") + 1,
+        post_count=F("post_count") + 1,
+        last_post_at=now,
+    )
+    sequence = Topic.objects.values_list("last_sequence", flat=True).get(pk=topic.pk)
+    post = Post.objects.create(
+        topic=topic,
+        sequence=sequence,
+        author=author,
+        source=source,
+        html=text.render(source),
+        quoted=quoted,
+        created_at=now,
+    )
+    Subscription.objects.update_or_create(
+        person=author,
+        topic=topic,
+        defaults={"last_read_sequence": sequence},
+    )
+    _notify(post)
+    transaction.on_commit(lambda: broadcast_post(post, "post.created"))
+    return post
+
+
+def _notify(post):
+    """Mentions notify the people named (who can read the topic); followers get replies."""
+    for handle in text.mentioned_handles(post.source):
+        first, _dot, last = handle.partition(".")
+        people = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                first_name__iexact=first.replace("-", " "),
+                last_name__iexact=last.replace("-", " "),
+            )
+            .exclude(pk=post.author_id)
+        )
+        for person in people:
+            if access.can_read_topic(person, post.topic):
+                Notification.objects.get_or_create(
+                    person=person, post=post, kind=Notification.Kind.MENTION
+                )
+    followers = Subscription.objects.filter(
+        topic=post.topic, mode=Subscription.Mode.FOLLOWING
+    ).exclude(person_id=post.author_id)
+    Notification.objects.bulk_create(
+        [
+            Notification(person_id=person_id, post=post, kind=Notification.Kind.REPLY)
+            for person_id in followers.values_list("person_id", flat=True)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def edit_post(post, editor, source, now=None):
+    """The author rewrites their post; the earlier wording is kept as its edit history."""
+    now = now or timezone.now()
+    if post.author_id != editor.pk:
+        raise PermissionDenied
+    if not post.is_visible:
+        raise PostingRefused(_("The post has been removed and cannot be edited."))
+    source = _clean_source(source)
+    guard_personal_data(source, who=editor)
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        PostRevision.objects.create(
+            post=post,
+            source=post.source,
+            html=post.html,
+            written_at=post.edited_at or post.created_at,
+        )
+        post.source = source
+        post.html = text.render(source)
+        post.edited_at = now
+        post.save(update_fields=["source", "html", "edited_at"])
+        transaction.on_commit(lambda: broadcast_post(post, "post.edited"))
+    return post
+
+
+def delete_post(post, person, now=None):
+    """Soft delete by the author or a moderator: the number stays, the text goes."""
+    if not access.can_change_post(person, post):
+        raise PermissionDenied
+    post.deleted_at = now or timezone.now()
+    post.save(update_fields=["deleted_at"])
+    transaction.on_commit(lambda: broadcast_post(post, "post.removed"))
+    return post
+
+
+def hide_post(post, moderator, now=None):
+    if not access.can_moderate(moderator):
+        raise PermissionDenied
+    post.hidden_at = now or timezone.now()
+    post.hidden_by = moderator
+    post.save(update_fields=["hidden_at", "hidden_by"])
+    PostReport.objects.filter(post=post, handled_at__isnull=True).update(
+        handled_at=post.hidden_at, handled_by=moderator
+    )
+    transaction.on_commit(lambda: broadcast_post(post, "post.removed"))
+    return post
+
+
+def restore_post(post, moderator):
+    if not access.can_moderate(moderator):
+        raise PermissionDenied
+    post.hidden_at = None
+    post.hidden_by = None
+    post.save(update_fields=["hidden_at", "hidden_by"])
+    transaction.on_commit(lambda: broadcast_post(post, "post.edited"))
+    return post
+
+
+def report_post(post, reporter, reason):
+    if not access.can_read_topic(reporter, post.topic) or not reporter.is_authenticated:
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the post should be looked at.")})
+    guard_personal_data(reason, field="reason", who=reporter)
+    return PostReport.objects.create(post=post, reporter=reporter, reason=reason[:1000])
+
+
+def lock_topic(topic, moderator, locked=True):
+    if not access.can_moderate(moderator):
+        raise PermissionDenied
+    Topic.objects.filter(pk=topic.pk).update(locked=locked)
+    topic.locked = locked
+    return topic
+
+
+def move_topic(topic, moderator, space):
+    if not access.can_moderate(moderator):
+        raise PermissionDenied
+    Topic.objects.filter(pk=topic.pk).update(space=space)
+    topic.space = space
+    transaction.on_commit(lambda: broadcast_access_check(topic))
+    return topic
+
+
+def set_subscription(topic, person, mode):
+    subscription, _created = Subscription.objects.update_or_create(
+        person=person, topic=topic, defaults={"mode": Subscription.Mode(mode)}
+    )
+    return subscription
+
+
+def mark_read(topic, person, sequence):
+    Subscription.objects.update_or_create(person=person, topic=topic, defaults={})
+    Subscription.objects.filter(person=person, topic=topic, last_read_sequence__lt=sequence).update(
+        last_read_sequence=sequence
+    )
+
+
+# --- Reading and broadcasting --------------------------------------------------------------
+
+
+def posts_after(topic, sequence, limit=500):
+    """The posts after a sequence number, for a browser catching up after a gap."""
+    return list(
+        Post.objects.filter(topic=topic, sequence__gt=sequence)
+        .select_related("author", "author__municipality", "quoted")
+        .order_by("sequence")[:limit]
+    )
+
+
+def post_payload(post, event="post.created"):
+    """What open browsers get: the post's number, state and rendered fragment."""
+    return {
+        "type": event,
+        "sequence": post.sequence,
+        "post_id": post.pk,
+        "visible": post.is_visible,
+        "author_id": post.author_id,
+        "html": render_to_string("knowledge/_post.html", {"post": post, "live": True}),
+    }
+
+
+def _send(group, message):
+    """Send to a channel-layer group; a layer that is down is logged, never raised."""
+    try:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group, message)
+    except Exception:  # the layer is a notifier only: the database already holds the post
+        logger.warning("Could not broadcast to %s; browsers will catch up.", group, exc_info=True)
+
+
+def broadcast_post(post, event):
+    post = Post.objects.select_related("author", "author__municipality", "quoted").get(pk=post.pk)
+    _send(topic_group(post.topic_id), {"type": "topic.event", "payload": post_payload(post, event)})
+
+
+def broadcast_access_check(topic=None, person_id=None):
+    """Ask open connections (of a topic or of a person) to check their access again."""
+    group = topic_group(topic.pk) if topic is not None else person_group(person_id)
+    _send(group, {"type": "access.check"})
