@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("netvaerk/", include("network.urls")),
     path("moeder/", include("meetings.urls")),
+    path("forum/", include("knowledge.urls")),
 ]
 
 if settings.DEBUG:
