@@ -14,7 +14,7 @@ from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -190,10 +190,13 @@ def _create_post(topic, author, source, *, quoted=None, now):
         quoted=quoted,
         created_at=now,
     )
+    # The writer has read up to their own post; a first post in a topic also follows it
+    # (an existing choice, following or muted, is kept).
     Subscription.objects.update_or_create(
         person=author,
         topic=topic,
         defaults={"last_read_sequence": sequence},
+        create_defaults={"last_read_sequence": sequence, "mode": Subscription.Mode.FOLLOWING},
     )
     _notify(post)
     transaction.on_commit(lambda: broadcast_post(post, "post.created"))
@@ -204,16 +207,18 @@ def _notify(post):
     """Mentions notify the people named (who can read the topic); followers get replies."""
     for handle in text.mentioned_handles(post.source):
         first, _dot, last = handle.partition(".")
-        people = (
-            get_user_model()
-            .objects.filter(
-                is_active=True,
-                first_name__iexact=first.replace("-", " "),
-                last_name__iexact=last.replace("-", " "),
-            )
-            .exclude(pk=post.author_id)
-        )
+        # SQLite compares only ASCII letters case-insensitively ("ærø" is not "Ærø"), so
+        # the query finds candidates by either name and the handle itself decides.
+        names = Q()
+        for field, name in (("first_name", first), ("last_name", last)):
+            for written in (name, name.replace("-", " ")):
+                names |= Q(**{f"{field}__iexact": written}) | Q(
+                    **{f"{field}__in": _spellings(written)}
+                )
+        people = get_user_model().objects.filter(names, is_active=True).exclude(pk=post.author_id)
         for person in people:
+            if text.mention_handle(person) != handle:
+                continue
             if access.can_read_topic(person, post.topic):
                 Notification.objects.get_or_create(
                     person=person, post=post, kind=Notification.Kind.MENTION
@@ -228,6 +233,12 @@ def _notify(post):
         ],
         ignore_conflicts=True,
     )
+
+
+def _spellings(name):
+    """How a lower-case name from a handle may be written: as is, capitalised, upper case."""
+    capitalised = " ".join(part[:1].upper() + part[1:] for part in name.split(" "))
+    return {name, capitalised, name.upper(), name.capitalize()}
 
 
 def edit_post(post, editor, source, now=None):

@@ -1,0 +1,254 @@
+"""The posting services: rate limit and duplicate window, gapless sequence numbers,
+notifications for mentions and followers (muting and visibility respected), and edits
+that keep their history."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import translation
+
+from knowledge import services, text
+from knowledge.models import Notification, Post, PostRevision, Space, Subscription, Topic
+from network.models import Membership
+from tests.knowledge.factories import SpaceFactory
+from tests.network.factories import InitiativeFactory, member, municipal_person
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2021, 3, 10, 10, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+Kind = Notification.Kind
+
+
+@pytest.fixture
+def initiative():
+    initiative = InitiativeFactory()
+    member(initiative, "Randers", Membership.Status.PARTNER)
+    member(initiative, "Herning", Membership.Status.PARTNER)
+    member(initiative, "Aarhus", Membership.Status.REFERENCE)
+    return initiative
+
+
+@pytest.fixture
+def network_space(initiative):
+    return SpaceFactory(visibility=Space.Visibility.NETWORK, initiative=initiative)
+
+
+@pytest.fixture
+def partners_space(initiative):
+    return SpaceFactory(visibility=Space.Visibility.PARTNERS, initiative=initiative)
+
+
+@pytest.fixture
+def anders():
+    return municipal_person("Randers", first_name="Anders", last_name="Kjær")
+
+
+@pytest.fixture
+def jesper():
+    return municipal_person("Herning", first_name="Jesper", last_name="Skov")
+
+
+@pytest.fixture
+def sofie():
+    return municipal_person("Aarhus", first_name="Sofie", last_name="Dahl")
+
+
+@pytest.fixture
+def topic(network_space, anders):
+    return services.start_topic(
+        network_space, anders, title="Recovery i bostøtten", source="Første indlæg.", now=NOW
+    )
+
+
+def kinds(person):
+    return sorted(Notification.objects.filter(person=person).values_list("kind", flat=True))
+
+
+# --- Rate limit and duplicates ---------------------------------------------------------------
+
+
+def test_the_ninth_post_in_a_minute_is_refused_with_a_clear_message(topic, sofie):
+    for number in range(8):
+        services.post_reply(topic, sofie, f"Svar {number}", now=NOW + timedelta(seconds=number))
+    with translation.override("da"), pytest.raises(services.PostingRefused) as refusal:
+        services.post_reply(topic, sofie, "Svar 9", now=NOW + timedelta(seconds=30))
+    assert str(refusal.value) == (
+        "Du har skrevet 8 indlæg inden for det seneste minut. Vent et øjeblik, og prøv igen."
+    )
+    assert Post.objects.filter(author=sofie).count() == 8
+    # A minute after the first, there is room again.
+    post = services.post_reply(topic, sofie, "Svar 9", now=NOW + timedelta(seconds=61))
+    assert post.sequence == 10
+
+
+def test_the_rate_limit_is_per_person(topic, sofie, jesper):
+    for number in range(8):
+        services.post_reply(topic, sofie, f"Svar {number}", now=NOW + timedelta(seconds=number))
+    assert services.post_reply(topic, jesper, "Mit svar", now=NOW + timedelta(seconds=9))
+
+
+def test_the_same_text_twice_is_refused_within_the_window(topic, sofie):
+    services.post_reply(topic, sofie, "Tak for det!", now=NOW)
+    with translation.override("da"), pytest.raises(services.PostingRefused) as refusal:
+        services.post_reply(topic, sofie, "  Tak for det!  ", now=NOW + timedelta(seconds=90))
+    assert str(refusal.value) == "Du har lige skrevet den samme tekst i dette emne."
+    assert services.post_reply(topic, sofie, "Tak for det!", now=NOW + timedelta(minutes=3))
+
+
+def test_the_same_text_in_another_topic_is_fine(topic, network_space, sofie, anders):
+    other = services.start_topic(
+        network_space, anders, title="Andet emne", source="Hej.", now=NOW + timedelta(minutes=5)
+    )
+    services.post_reply(topic, sofie, "Tak for det!", now=NOW)
+    assert services.post_reply(other, sofie, "Tak for det!", now=NOW + timedelta(seconds=5))
+
+
+# --- Sequence numbers ------------------------------------------------------------------------
+
+
+def test_sequence_numbers_are_unique_and_gapless(topic, anders, sofie, jesper):
+    people = [anders, sofie, jesper]
+    moment = NOW
+    for number in range(30):
+        moment += timedelta(seconds=20)
+        post = services.post_reply(topic, people[number % 3], f"Indlæg {number}", now=moment)
+        if number % 7 == 0:
+            services.delete_post(post, post.author)
+    refused = 0
+    for _attempt in range(3):  # refusals (locked topic) must not use up a number
+        services.lock_topic(topic, municipal_person("Randers", is_superuser=True))
+        try:
+            services.post_reply(topic, sofie, "Låst?", now=moment + timedelta(minutes=5))
+        except services.PostingRefused:
+            refused += 1
+        services.lock_topic(topic, municipal_person("Randers", is_superuser=True), locked=False)
+    services.post_reply(topic, sofie, "Sidste", now=moment + timedelta(minutes=6))
+    sequences = list(topic.posts.order_by("sequence").values_list("sequence", flat=True))
+    assert refused == 3
+    assert sequences == list(range(1, 33))
+    topic.refresh_from_db()
+    assert topic.last_sequence == 32 and topic.post_count == 32
+
+
+def test_posts_after_returns_exactly_the_missed_posts(topic, sofie):
+    for number in range(5):
+        services.post_reply(topic, sofie, f"Svar {number}", now=NOW + timedelta(seconds=number))
+    assert [post.sequence for post in services.posts_after(topic, 3)] == [4, 5, 6]
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def test_a_mention_notifies_the_person_named(topic, anders, sofie, jesper):
+    post = services.post_reply(
+        topic, sofie, f"Godt spørgsmål, @{text.mention_handle(jesper)}: hvad gør I i Herning?"
+    )
+    assert Notification.objects.filter(person=jesper, post=post, kind=Kind.MENTION).exists()
+    # The topic's author follows it and gets a reply notification; the writer nothing.
+    assert kinds(anders) == [Kind.REPLY]
+    assert kinds(sofie) == []
+
+
+def test_mentions_only_notify_people_who_can_read_the_topic(partners_space, anders, sofie, jesper):
+    topic = services.start_topic(
+        partners_space,
+        anders,
+        title="Kun for partnerne",
+        source="Hvad siger @jesper.skov og @sofie.dahl?",
+        now=NOW,
+    )
+    assert kinds(jesper) == [Kind.MENTION]
+    assert kinds(sofie) == []  # a reference municipality cannot read a partners' space
+    topic.refresh_from_db()
+    assert topic.post_count == 1
+
+
+def test_mention_handles_with_danish_letters_and_spaces(network_space, sofie):
+    """A capital Æ, Ø or Å must match too (SQLite's iexact only folds ASCII)."""
+    double = municipal_person("Randers", first_name="Anne Marie", last_name="Ærø")
+    oeland = municipal_person("Randers", first_name="Åse", last_name="Østergaard")
+    namesake = municipal_person("Randers", first_name="Anne Marie", last_name="Holm")
+    hyphen = municipal_person("Randers", first_name="Eva-Lis", last_name="Ørum")
+    assert text.mention_handle(double) == "anne-marie.ærø"
+    services.start_topic(
+        network_space,
+        sofie,
+        title="Navne",
+        source="Tak, @anne-marie.ærø. Og @åse.østergaard og @eva-lis.ørum!",
+        now=NOW,
+    )
+    assert kinds(double) == [Kind.MENTION]
+    assert kinds(oeland) == [Kind.MENTION]
+    assert kinds(hyphen) == [Kind.MENTION]
+    assert kinds(namesake) == []
+
+
+def test_a_reply_follows_the_topic(topic, sofie):
+    services.post_reply(topic, sofie, "Jeg svarer.", now=NOW)
+    subscription = Subscription.objects.get(topic=topic, person=sofie)
+    assert subscription.mode == Subscription.Mode.FOLLOWING
+    assert subscription.last_read_sequence == 2
+
+
+def test_followers_are_notified_and_muted_topics_are_not(topic, anders, sofie, jesper):
+    services.post_reply(topic, sofie, "Jeg svarer og følger nu emnet.", now=NOW)
+    services.set_subscription(topic, jesper, Subscription.Mode.FOLLOWING)
+    services.set_subscription(topic, anders, Subscription.Mode.MUTED)
+    post = services.post_reply(topic, jesper, "Vi har samme erfaring.", now=NOW)
+    assert Notification.objects.filter(post=post, kind=Kind.REPLY).count() == 1
+    assert Notification.objects.get(post=post, kind=Kind.REPLY).person == sofie
+
+    # Posting in a muted topic keeps it muted.
+    services.post_reply(topic, anders, "Et svar fra forfatteren.", now=NOW)
+    assert Subscription.objects.get(topic=topic, person=anders).mode == Subscription.Mode.MUTED
+    later = services.post_reply(topic, sofie, "Og et svar mere.", now=NOW + timedelta(seconds=5))
+    assert not Notification.objects.filter(post=later, person=anders).exists()
+    assert Notification.objects.filter(post=later, person=jesper, kind=Kind.REPLY).exists()
+
+
+def test_no_notifications_for_people_without_a_subscription(topic, jesper):
+    services.post_reply(topic, municipal_person("Aarhus"), "Et svar.", now=NOW)
+    assert kinds(jesper) == []
+
+
+# --- Editing ---------------------------------------------------------------------------------
+
+
+def test_an_edit_keeps_the_earlier_wordings(topic, sofie):
+    post = services.post_reply(topic, sofie, "Første udgave.", now=NOW)
+    services.edit_post(post, sofie, "Anden **udgave**.", now=NOW + timedelta(minutes=5))
+    services.edit_post(post, sofie, "Tredje udgave.", now=NOW + timedelta(minutes=9))
+    post.refresh_from_db()
+    assert post.source == "Tredje udgave."
+    assert post.edited_at == NOW + timedelta(minutes=9)
+    revisions = list(PostRevision.objects.filter(post=post))
+    assert [revision.source for revision in revisions] == ["Anden **udgave**.", "Første udgave."]
+    assert revisions[0].html == "<p>Anden <strong>udgave</strong>.</p>"
+    assert [revision.written_at for revision in revisions] == [
+        NOW + timedelta(minutes=5),
+        NOW,
+    ]
+    assert post.sequence == 2  # the number stays
+
+
+def test_only_the_author_edits(topic, sofie, anders):
+    post = services.post_reply(topic, sofie, "Mit indlæg.", now=NOW)
+    with pytest.raises(PermissionDenied):
+        services.edit_post(post, anders, "Overskrevet.")
+    assert not PostRevision.objects.exists()
+
+
+def test_a_hidden_post_cannot_be_edited(topic, sofie):
+    post = services.post_reply(topic, sofie, "Mit indlæg.", now=NOW)
+    Post.objects.filter(pk=post.pk).update(hidden_at=NOW)
+    post.refresh_from_db()
+    with pytest.raises(services.PostingRefused):
+        services.edit_post(post, sofie, "Nyt.")
+
+
+def test_a_reference_member_cannot_post_in_a_partners_space(partners_space, sofie):
+    with pytest.raises(PermissionDenied):
+        services.start_topic(partners_space, sofie, title="Må jeg?", source="Hej.")
+    assert not Topic.objects.exists()
