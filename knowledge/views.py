@@ -21,6 +21,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
@@ -501,7 +502,7 @@ def search(request):
     return render(
         request,
         TEMPLATES + "search.html",
-        {"forum_query": query, "page_obj": page_obj, "page_query": f"q={query}"},
+        {"forum_query": query, "page_obj": page_obj, "page_query": urlencode({"q": query})},
     )
 
 

@@ -194,6 +194,28 @@ def test_space_page_queries_are_bounded(client, forum, django_assert_max_num_que
         client.get(reverse("knowledge:spaces"))
 
 
+def test_topic_page_queries_do_not_grow_with_the_posts(
+    client, forum, django_assert_max_num_queries
+):
+    topic = start(forum["space"], forum["partner"], tags=["recovery"])
+    first = topic.posts.get()
+    for number in range(25):
+        author = forum["reference"] if number % 2 else forum["partner"]
+        numbered_post(topic, author, f"Svar {number}", quoted=first)
+    client.force_login(forum["reference"])
+    with django_assert_max_num_queries(24):
+        response = client.get(topic_url(topic))
+    assert response.content.decode().count('class="post') >= 26
+
+
+def test_search_keeps_the_query_in_the_page_links(client, forum):
+    for number in range(25):
+        TopicFactory(space=forum["space"], author=forum["partner"], title=f"Job & bolig {number}")
+    client.force_login(forum["reference"])
+    page = client.get(reverse("knowledge:search"), {"q": "job & bolig"}).content.decode()
+    assert "?q=job+%26+bolig&amp;side=2" in page
+
+
 # --- Replies, quotes, edits, deletes, reports ----------------------------------------------
 
 
