@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import Permission
 from django.core.management.base import CommandError
 
 from knowledge import services
@@ -440,7 +439,6 @@ def load(stdout):
         raise CommandError("The initiative is missing; network.demo must run first.")
     for person in PEOPLE:
         ensure_person(person, counter)
-    give_the_moderator_the_admin()
     spaces = {
         slug: ensure_space(initiative, slug, title, visibility, description, position, counter)
         for slug, title, visibility, description, position in SPACES
@@ -454,19 +452,6 @@ def load(stdout):
     people = {person.email: person for person in User.objects.filter(email__in=emails - {""})}
     for spec in TOPICS:
         ensure_topic(spaces[spec.space], spec, people, counter)
-
-
-def give_the_moderator_the_admin():
-    """The demo moderator may enter the Wagtail admin, where the moderation pages are.
-
-    The moderator role itself does not give Wagtail's "access admin" right yet (only
-    editors get it, through their group); until it does, the demo grants it here.
-    """
-    moderator = User.objects.filter(email=MODERATOR).first()
-    if moderator is not None:
-        moderator.user_permissions.add(
-            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-        )
 
 
 def ensure_space(initiative, slug, title, visibility, description, position, counter):

@@ -44,6 +44,7 @@ from network.models import (
     StatusNote,
     User,
 )
+from network.services import MODERATORS_GROUP
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 INITIATIVE_SLUG = "strategisk-omlaegning-socialpsykiatrien"
@@ -113,6 +114,7 @@ PEOPLE = (
         "Mette",
         "Lund",
         roles=(Role.AGENCY_MODERATOR,),
+        groups=(MODERATORS_GROUP,),
         agency=True,
         job_title="Specialkonsulent",
     ),

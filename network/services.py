@@ -47,6 +47,10 @@ logger = logging.getLogger(__name__)
 INVITATION_VALIDITY = timedelta(days=14)
 #: The Wagtail group that gives agency editors the admin and publishing rights.
 EDITORS_GROUP = "Redaktører"
+#: The group that lets forum moderators into the Wagtail admin (migration network 0004).
+MODERATORS_GROUP = "Moderatorer"
+#: The Wagtail group each agency role brings with it, so the admin's rights follow roles.
+ROLE_GROUPS = {Role.AGENCY_EDITOR: EDITORS_GROUP, Role.AGENCY_MODERATOR: MODERATORS_GROUP}
 
 #: Words of the budget posts the pool's rules forbid as lump sums: "Udgifter skal
 #: specificeres i budgettet og kan ikke samles i overordnede budgetposter som fx løn til
@@ -418,8 +422,8 @@ def role_problems(roles, *, municipality, is_agency_staff) -> list[str]:
 def grant_role(person, role, *, granted_by=None):
     """Give a person a role; agency roles need agency staff, the others a municipality.
 
-    The agency-editor role also puts the person in the Wagtail group that lets them
-    publish pages, so the admin's rights follow the role.
+    The agency roles also put the person in their Wagtail group (editors publish pages,
+    moderators enter the admin's moderation pages), so the admin's rights follow the role.
     """
     role = Role(role)
     if granted_by is not None and not access.is_agency_editor(granted_by):
@@ -431,8 +435,8 @@ def grant_role(person, role, *, granted_by=None):
         raise ValidationError(problems)
     with transaction.atomic():
         RoleAssignment.objects.get_or_create(person=person, role=role)
-        if role == Role.AGENCY_EDITOR:
-            person.groups.add(Group.objects.get(name=EDITORS_GROUP))
+        if role in ROLE_GROUPS:
+            person.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
     person.__dict__.pop("_roles_cache", None)
 
 
@@ -452,8 +456,8 @@ def revoke_role(person, role, *, revoked_by=None):
         raise PermissionDenied
     with transaction.atomic():
         RoleAssignment.objects.filter(person=person, role=role).delete()
-        if role == Role.AGENCY_EDITOR:
-            person.groups.remove(*Group.objects.filter(name=EDITORS_GROUP))
+        if role in ROLE_GROUPS:
+            person.groups.remove(*Group.objects.filter(name=ROLE_GROUPS[role]))
     person.__dict__.pop("_roles_cache", None)
 
 
@@ -537,8 +541,8 @@ def accept_invitation(token, *, password, first_name, last_name):
         person.save()
         for role in invitation.roles:
             RoleAssignment.objects.create(person=person, role=role)
-            if role == Role.AGENCY_EDITOR:
-                person.groups.add(Group.objects.get(name=EDITORS_GROUP))
+            if role in ROLE_GROUPS:
+                person.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = person
         invitation.save()

@@ -339,3 +339,11 @@ def test_the_same_decision_twice_records_and_emails_once(
     membership = Membership.objects.get(municipality=person.municipality)
     assert [e.status for e in membership.events.all()] == ["applicant", "partner"]
     assert len(mailoutbox) == 1
+
+
+def test_the_moderator_role_lets_its_holder_into_the_admin():
+    staff = User.objects.create_user("m@socialstyrelsen.example", "x", is_agency_staff=True)
+    services.grant_role(staff, Role.AGENCY_MODERATOR)
+    assert User.objects.get(pk=staff.pk).has_perm("wagtailadmin.access_admin")
+    services.revoke_role(staff, Role.AGENCY_MODERATOR)
+    assert not User.objects.get(pk=staff.pk).has_perm("wagtailadmin.access_admin")
