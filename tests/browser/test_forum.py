@@ -119,6 +119,8 @@ def test_a_topic_and_a_reply_by_keyboard_without_websocket(page, live_server, fo
     topic = Topic.objects.get(title="Erfaringer med peer-medarbejdere")
     assert page.locator("#indlaeg-1 em").inner_text() == "ansat"
     assert sorted(topic.tags.names()) == ["peer", "recovery"]
+    # Without the live script, its controls stay out of sight.
+    assert not page.locator("#live-pause").is_visible()
 
     tab_to(page, "element.id === 'id_text'")
     page.keyboard.type("Vi har to ansat i Odense.")
