@@ -172,6 +172,10 @@ def test_the_pages_refuse_cpr_numbers_and_keep_the_text(client, forum, number):
     response = client.post(new_topic, {"title": "Titel", "text": f"Borger {number}"})
     assert f"Borger {number}" in response.content.decode()
     assert 'href="#id_text"' in response.content.decode()
+    # In the tags
+    response = client.post(new_topic, {"title": "Titel", "text": "Tekst", "tags": f"a, {number}"})
+    assert 'href="#id_tags"' in response.content.decode()
+    assert f"a, {number}" in response.content.decode()
     # In an experience report's section
     report = {name: "Noget" for name in services.REPORT_FIELDS}
     report["barriers"] = f"Borger {number} faldt fra"
