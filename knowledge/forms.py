@@ -11,7 +11,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import ProjectPart
-from knowledge import services
 from knowledge.models import ConceptElement, Topic
 from knowledge.services import REPORT_FIELDS
 
@@ -86,12 +85,6 @@ class TopicFieldsMixin(forms.Form):
             raise ValidationError(_("Keep each tag under 100 characters."))
         if len(tags) > 10:
             raise ValidationError(_("Use at most 10 tags."))
-        try:
-            # The services' guard, so the rule stays in one place (start_topic checks the
-            # title, text and sections; tags are checked here until it checks them too).
-            services.guard_personal_data(*tags, field="tags")
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["tags"]) from None
         return tags
 
 

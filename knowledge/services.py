@@ -125,6 +125,7 @@ def start_topic(
     else:
         source = _clean_source(source)
     guard_personal_data(title, field="title", who=author)
+    guard_personal_data(*tags, field="tags", who=author)
     guard_personal_data(source or "", who=author)
     for name in REPORT_FIELDS:
         guard_personal_data(report.get(name, ""), field=name, who=author)
