@@ -245,3 +245,19 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.get_kind_display()} {self.post}"
+
+
+class NotificationPreference(models.Model):
+    """Whether a person also wants their forum notifications by email (off by default)."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_preference"
+    )
+    email = models.BooleanField(_("email me my notifications"), default=False)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return f"{self.person}: {'email' if self.email else '-'}"

@@ -11,16 +11,27 @@ from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from knowledge import access, text
-from knowledge.models import Notification, Post, PostReport, PostRevision, Subscription, Topic
+from knowledge.models import (
+    Notification,
+    NotificationPreference,
+    Post,
+    PostReport,
+    PostRevision,
+    Subscription,
+    Topic,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +215,28 @@ def _create_post(topic, author, source, *, quoted=None, now):
     return post
 
 
+def set_email_notifications(person, wanted: bool):
+    NotificationPreference.objects.update_or_create(person=person, defaults={"email": wanted})
+
+
+def send_notification_emails(notification_ids):
+    """Email the notifications whose person asked for it, after the post has committed."""
+    notifications = Notification.objects.filter(
+        pk__in=notification_ids, person__forum_preference__email=True, person__is_active=True
+    ).select_related("person", "post", "post__topic", "post__author")
+    for notification in notifications:
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "notification": notification,
+                "url": settings.WAGTAILADMIN_BASE_URL
+                + reverse("knowledge:topic", args=[notification.post.topic_id])
+                + f"#indlaeg-{notification.post.sequence}",
+            }
+            subject = render_to_string("knowledge/email/notification_subject.txt", context)
+            body = render_to_string("knowledge/email/notification_body.txt", context)
+        send_mail(subject.strip(), body, None, [notification.person.email])
+
+
 def _notify(post):
     """Mentions notify the people named (who can read the topic); followers get replies."""
     for handle in text.mentioned_handles(post.source):
@@ -234,6 +267,9 @@ def _notify(post):
         ],
         ignore_conflicts=True,
     )
+    ids = list(Notification.objects.filter(post=post).values_list("pk", flat=True))
+    if ids:
+        transaction.on_commit(lambda: send_notification_emails(ids))
 
 
 def _spellings(name):

@@ -35,7 +35,14 @@ from knowledge.forms import (
     SpaceFilterForm,
     TopicForm,
 )
-from knowledge.models import Notification, Post, Space, Subscription, Topic
+from knowledge.models import (
+    Notification,
+    NotificationPreference,
+    Post,
+    Space,
+    Subscription,
+    Topic,
+)
 from knowledge.services import REPORT_FIELDS, PostingRefused
 
 TEMPLATES = "knowledge/"
@@ -515,6 +522,10 @@ def notifications(request):
         post__hidden_at__isnull=True,
         post__deleted_at__isnull=True,
     )
+    if request.method == "POST" and "email" in request.POST:
+        services.set_email_notifications(request.user, request.POST["email"] == "on")
+        messages.success(request, _("Your choice about emails is saved."))
+        return redirect("knowledge:notifications")
     if request.method == "POST":
         # Marking one's own notifications read: nothing else to check or broadcast.
         unread = mine.filter(read_at__isnull=True)
@@ -531,5 +542,8 @@ def notifications(request):
     context = {
         "page_obj": page_obj,
         "unread_count": mine.filter(read_at__isnull=True).count(),
+        "wants_email": NotificationPreference.objects.filter(
+            person=request.user, email=True
+        ).exists(),
     }
     return render(request, TEMPLATES + "notifications.html", context)

@@ -252,3 +252,24 @@ def test_a_reference_member_cannot_post_in_a_partners_space(partners_space, sofi
     with pytest.raises(PermissionDenied):
         services.start_topic(partners_space, sofie, title="Må jeg?", source="Hej.")
     assert not Topic.objects.exists()
+
+
+def test_notifications_are_emailed_only_to_those_who_asked(
+    topic, anders, jesper, sofie, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.set_email_notifications(jesper, True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_reply(topic, anders, "Hej @jesper.skov og @sofie.dahl, se her.", now=NOW)
+    assert [message.to for message in mailoutbox] == [[jesper.email]]
+    assert topic.title in mailoutbox[0].subject
+    assert kinds(sofie) == ["mention"]
+
+
+def test_the_notifications_page_turns_emails_on_and_off(client, sofie):
+    from knowledge.models import NotificationPreference
+
+    client.force_login(sofie)
+    client.post("/forum/notifikationer/", {"email": "on"})
+    assert NotificationPreference.objects.get(person=sofie).email
+    client.post("/forum/notifikationer/", {"email": "off"})
+    assert not NotificationPreference.objects.get(person=sofie).email
