@@ -366,7 +366,10 @@ class MembershipView:
 
 def municipality(request, slug):
     """A municipality: its memberships for all; people, progress and activity by access."""
-    municipality = get_object_or_404(Municipality, slug=slug)
+    # Action items come from the meetings app through the reverse relation (no import).
+    municipality = get_object_or_404(
+        Municipality.objects.prefetch_related("action_items__meeting"), slug=slug
+    )
     user = request.user
     applications = list(
         Application.objects.filter(municipality=municipality).select_related("pool")

@@ -484,3 +484,32 @@ def test_a_past_meeting_is_not_cancelled_and_may_be_deleted(
     assert not meeting.is_cancelled and mailoutbox == []
     client.post(reverse("wagtailsnippets_meetings_meeting:delete", args=[meeting.pk]))
     assert not Meeting.objects.filter(pk=meeting.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_municipality_page_shows_action_items_in_bounded_queries(
+    client, django_assert_max_num_queries
+):
+    from network.models import Municipality
+    from tests.network.factories import InitiativeFactory, agency_editor, member
+
+    initiative = InitiativeFactory()
+    member(initiative, "Randers", Membership.Status.PARTNER)
+    randers = Municipality.objects.get(name="Randers")
+    start = timezone.now()
+    for number in range(12):
+        meeting = Meeting.objects.create(
+            kind=Meeting.Kind.STEERING_GROUP,
+            title=f"Styregruppemøde {number}",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            initiative=initiative,
+            audience=Meeting.Audience.PARTNERS,
+        )
+        ActionItem.objects.create(
+            meeting=meeting, text=f"Opgave {number}", owner=randers, due_on=start.date()
+        )
+    client.force_login(agency_editor())
+    with django_assert_max_num_queries(30):
+        response = client.get(f"/netvaerk/kommuner/{randers.slug}/")
+    assert "Opgave 11" in response.content.decode()
