@@ -319,11 +319,18 @@ def hide_post(post, moderator, now=None):
     post.hidden_at = now or timezone.now()
     post.hidden_by = moderator
     post.save(update_fields=["hidden_at", "hidden_by"])
-    PostReport.objects.filter(post=post, handled_at__isnull=True).update(
-        handled_at=post.hidden_at, handled_by=moderator
-    )
+    mark_reports_handled(PostReport.objects.filter(post=post), moderator, now=post.hidden_at)
     transaction.on_commit(lambda: broadcast_post(post, "post.removed"))
     return post
+
+
+def mark_reports_handled(reports, moderator, now=None):
+    """Mark the unhandled reports among ``reports`` as handled by the moderator."""
+    if not access.can_moderate(moderator):
+        raise PermissionDenied
+    return reports.filter(handled_at__isnull=True).update(
+        handled_at=now or timezone.now(), handled_by=moderator
+    )
 
 
 def restore_post(post, moderator):

@@ -2,7 +2,7 @@
 
 Who may moderate is decided by ``knowledge.access.can_moderate`` (agency moderators and
 agency editors, DESIGN.md's "moderate" and "all"): the models get a permission policy
-that asks it, on the pattern of the network's ``AgencyEditorPermissionPolicy``, and the
+that asks it (a subclass of the network's ``AgencyEditorPermissionPolicy``), and the
 extra pages here check it before anything else. Every change with rules attached goes
 through ``knowledge.services`` (hiding, restoring, locking, moving: they broadcast to open
 browsers and mark reports handled) or ``knowledge.tags`` (rename and merge of tags).
@@ -12,13 +12,11 @@ topic's moderation page), the queue of reported posts, the hidden posts, and the
 """
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, include, path, reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +31,6 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import ListingButton
-from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets
@@ -42,32 +39,18 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from knowledge import access, services, tags
 from knowledge.models import Post, PostReport, Space, Topic
 from network.models import Role
+from network.wagtail_hooks import AgencyEditorPermissionPolicy
 
-ALL_ACTIONS = frozenset({"add", "change", "delete", "view"})
 PAGE_SIZE = 50
 
 
-class ModeratorPermissionPolicy(BasePermissionPolicy):
+class ModeratorPermissionPolicy(AgencyEditorPermissionPolicy):
     """Moderators (agency moderators, agency editors, superusers) may do the given actions."""
 
-    def __init__(self, model, actions=ALL_ACTIONS):
-        super().__init__(model)
-        self.actions = frozenset(actions)
+    roles = (Role.AGENCY_MODERATOR, Role.AGENCY_EDITOR)
 
-    def user_has_permission(self, user, action):
-        return action in self.actions and access.can_moderate(user)
-
-    def user_has_any_permission(self, user, actions):
-        return bool(self.actions.intersection(actions)) and access.can_moderate(user)
-
-    def users_with_any_permission(self, actions):
-        users = get_user_model().objects.filter(is_active=True)
-        if not self.actions.intersection(actions):
-            return users.none()
-        return users.filter(
-            Q(is_superuser=True)
-            | Q(role_assignments__role__in=[Role.AGENCY_MODERATOR, Role.AGENCY_EDITOR])
-        ).distinct()
+    def is_allowed(self, user):
+        return access.can_moderate(user)
 
 
 POLICIES = {
@@ -349,9 +332,7 @@ def hide_reported_post(request, pk):
             request, gettext("The post is hidden and its reports are marked as handled.")
         )
     else:
-        PostReport.objects.filter(post=report.post, handled_at__isnull=True).update(
-            handled_at=timezone.now(), handled_by=request.user
-        )
+        services.mark_reports_handled(PostReport.objects.filter(post=report.post), request.user)
         messages.warning(request, gettext("The post was already hidden."))
     return redirect(next_url(request, reverse("knowledge_admin:reports")))
 
@@ -359,10 +340,7 @@ def hide_reported_post(request, pk):
 @moderator_action
 def mark_report_handled(request, pk):
     report = get_object_or_404(PostReport, pk=pk)
-    if report.handled_at is None:
-        report.handled_at = timezone.now()
-        report.handled_by = request.user
-        report.save(update_fields=["handled_at", "handled_by"])
+    if services.mark_reports_handled(PostReport.objects.filter(pk=report.pk), request.user):
         messages.success(request, gettext("The report is marked as handled; the post stays."))
     return redirect(next_url(request, reverse("knowledge_admin:reports")))
 

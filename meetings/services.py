@@ -6,9 +6,7 @@ PostgreSQL never exceed the seats, and a freed seat goes to the first person wai
 Emails leave only after the transaction has committed.
 """
 
-import hashlib
 import logging
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,6 +23,7 @@ from django.utils.translation import gettext as _
 from meetings import access
 from meetings.calendar import meeting_calendar
 from meetings.models import Meeting, Registration
+from network.tokens import new_token, token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -35,18 +34,9 @@ class SignupRefused(Exception):
     """A rule refused the sign-up; the message says which, in the user's language."""
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _new_token():
-    token = secrets.token_urlsafe(24)
-    return token, _token_hash(token)
-
-
 def find_registration(token):
     return (
-        Registration.objects.select_related("meeting").filter(token_hash=_token_hash(token)).first()
+        Registration.objects.select_related("meeting").filter(token_hash=token_hash(token)).first()
     )
 
 
@@ -100,7 +90,7 @@ def register(meeting, person, now=None):
         raise PermissionDenied
     if not access.is_in_audience(person, meeting):
         raise SignupRefused(_("This meeting is not open to you."))
-    token, token_hash = _new_token()
+    token, hashed = new_token()
     try:
         with transaction.atomic():
             meeting = _locked(meeting)
@@ -116,7 +106,7 @@ def register(meeting, person, now=None):
                 organisation=str(person.municipality or ""),
                 municipality_id=person.municipality_id,
                 status=status,
-                token_hash=token_hash,
+                token_hash=hashed,
                 created_at=now,
                 confirmed_at=now,
             )
@@ -139,7 +129,7 @@ def register_guest(meeting, *, name, email, organisation, municipality=None, now
         errors["organisation"] = _("Write your organisation or choose your municipality.")
     if errors:
         raise ValidationError(errors)
-    token, token_hash = _new_token()
+    token, hashed = new_token()
     try:
         with transaction.atomic():
             meeting = _locked(meeting)
@@ -152,7 +142,7 @@ def register_guest(meeting, *, name, email, organisation, municipality=None, now
                 organisation=organisation.strip() or str(municipality),
                 municipality=municipality,
                 status=Status.UNCONFIRMED,
-                token_hash=token_hash,
+                token_hash=hashed,
                 created_at=now,
             )
             transaction.on_commit(lambda: send_guest_confirmation_email(registration, token))

@@ -4,10 +4,8 @@ Every function checks permission through ``network.access``, validates, and eith
 saves everything or nothing. Views and forms call these; they hold no rules themselves.
 """
 
-import hashlib
 import logging
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -41,6 +39,7 @@ from network.models import (
     StatusNote,
     User,
 )
+from network.tokens import new_token, token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -461,10 +460,6 @@ def revoke_role(person, role, *, revoked_by=None):
     person.__dict__.pop("_roles_cache", None)
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def invite(email, *, invited_by, municipality=None, is_agency_staff=False, roles=(), **names):
     """Invite someone by email; returns the invitation and the link's secret token.
 
@@ -484,13 +479,13 @@ def invite(email, *, invited_by, municipality=None, is_agency_staff=False, roles
                 _("The role %(role)s does not fit where the person works.")
                 % {"role": Role(role).label}
             )
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     invitation = Invitation.objects.create(
         email=email,
         municipality=municipality,
         is_agency_staff=is_agency_staff,
         roles=roles,
-        token_hash=_token_hash(token),
+        token_hash=hashed,
         invited_by=invited_by,
         expires_at=timezone.now() + INVITATION_VALIDITY,
         first_name=names.get("first_name", ""),
@@ -507,7 +502,7 @@ def invite(email, *, invited_by, municipality=None, is_agency_staff=False, roles
 
 def find_invitation(token):
     """The usable invitation behind a link's token, or None (unknown, used or expired)."""
-    invitation = Invitation.objects.filter(token_hash=_token_hash(token)).first()
+    invitation = Invitation.objects.filter(token_hash=token_hash(token)).first()
     if invitation is None or not invitation.is_usable():
         return None
     return invitation
@@ -517,7 +512,7 @@ def accept_invitation(token, *, password, first_name, last_name):
     """Create the invited person with their municipality and roles; the link is used up."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update().filter(token_hash=_token_hash(token)).first()
+            Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
         )
         if invitation is None or not invitation.is_usable():
             raise ApplicationError(

@@ -40,24 +40,32 @@ ALL_ACTIONS = frozenset({"add", "change", "delete", "view"})
 
 
 class AgencyEditorPermissionPolicy(BasePermissionPolicy):
-    """Agency editors (and superusers) may do the given actions; nobody else anything."""
+    """Agency editors (and superusers) may do the given actions; nobody else anything.
+
+    Subclasses name another ``network.access`` check and the roles that pass it.
+    """
+
+    roles = (Role.AGENCY_EDITOR,)
 
     def __init__(self, model, actions=ALL_ACTIONS):
         super().__init__(model)
         self.actions = frozenset(actions)
 
+    def is_allowed(self, user):
+        return access.is_agency_editor(user)
+
     def user_has_permission(self, user, action):
-        return action in self.actions and access.is_agency_editor(user)
+        return action in self.actions and self.is_allowed(user)
 
     def user_has_any_permission(self, user, actions):
-        return bool(self.actions.intersection(actions)) and access.is_agency_editor(user)
+        return bool(self.actions.intersection(actions)) and self.is_allowed(user)
 
     def users_with_any_permission(self, actions):
         users = get_user_model().objects.filter(is_active=True)
         if not self.actions.intersection(actions):
             return users.none()
         return users.filter(
-            Q(is_superuser=True) | Q(role_assignments__role=Role.AGENCY_EDITOR)
+            Q(is_superuser=True) | Q(role_assignments__role__in=self.roles)
         ).distinct()
 
 

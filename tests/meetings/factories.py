@@ -5,8 +5,8 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from meetings import services
 from meetings.models import ActionItem, CalendarFeed, Meeting, Registration
+from network.tokens import new_token
 from tests.network.factories import PersonFactory, municipality
 
 
@@ -52,7 +52,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     )
     municipality = factory.LazyAttribute(lambda o: o.person.municipality if o.person else None)
     status = Registration.Status.CONFIRMED
-    token_hash = factory.LazyFunction(lambda: services._new_token()[1])
+    token_hash = factory.LazyFunction(lambda: new_token()[1])
     confirmed_at = factory.LazyAttribute(
         lambda o: timezone.now() if o.status == Registration.Status.CONFIRMED else None
     )
