@@ -1,5 +1,6 @@
-"""Language selection for the public site."""
+"""Site-wide middleware: the chosen language and the Content-Security-Policy."""
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -27,3 +28,27 @@ class ChosenLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy, relaxed for the Wagtail admin only.
+
+    The site's own pages keep the strict policy in settings. Wagtail's admin still
+    renders inline scripts and styles and previews uploaded images as blobs, so
+    under /admin/ those are allowed.
+    """
+
+    ADMIN_PREFIX = "/admin/"
+    ADMIN_ALLOWANCES = {
+        "script-src": ["'unsafe-inline'"],
+        "style-src": ["'unsafe-inline'"],
+        "img-src": ["blob:"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and request.path_info.startswith(self.ADMIN_PREFIX):
+            parts.update = {**self.ADMIN_ALLOWANCES, **(parts.update or {})}
+        return parts

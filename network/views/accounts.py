@@ -4,6 +4,7 @@ Permissions come from ``network.access`` and the rules from ``network.services``
 these views only show forms and pages and pass on what the person typed.
 """
 
+from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -70,6 +71,11 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = TEMPLATES + "password_reset_confirm.html"
     success_url = reverse_lazy("network:password_reset_complete")
+
+    def form_valid(self, form):
+        # The emailed link proves the mailbox is theirs: lift a login pause on the account.
+        reset_login_failures(username=self.user.email)
+        return super().form_valid(form)
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

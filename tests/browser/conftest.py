@@ -48,13 +48,32 @@ def browser(django_db_setup, django_db_blocker):
         browser.close()
 
 
+def watch_csp_violations(context):
+    """Collect the Content-Security-Policy violations chromium reports in this context.
+
+    Chromium logs every blocked script, style, image or connection as a console
+    error naming the policy; the list is kept on the context for assert_accessible.
+    """
+    violations = []
+
+    def record(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", record)
+    context.csp_violations = violations
+    return violations
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(locale="da-DK", base_url=live_server.url)
+    violations = watch_csp_violations(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture(scope="session")
@@ -75,5 +94,7 @@ def assert_accessible(axe):
             for v in violations
         )
         assert not violations, f"axe-core found violations on {page.url}:\n{details}"
+        blocked = getattr(page.context, "csp_violations", [])
+        assert not blocked, "Content-Security-Policy violations:\n" + "\n".join(blocked)
 
     return check

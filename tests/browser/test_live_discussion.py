@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from knowledge.models import Post, Space
 from network.models import Membership
+from tests.browser.conftest import watch_csp_violations
 from tests.knowledge.factories import SpaceFactory, TopicFactory, numbered_post
 from tests.knowledge.live_server import daphne_process, shared_database
 from tests.network.factories import member, municipal_person
@@ -27,6 +28,7 @@ def open_topic(browser, base_url, person, topic):
     client = Client()
     client.force_login(person)
     context = browser.new_context(locale="da-DK", base_url=base_url)
+    watch_csp_violations(context)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
     )
@@ -115,6 +117,8 @@ def test_live_discussion_between_two_browsers(browser, tmp_path):
                 expect(page_b.locator("#reply-form textarea[name=text]")).to_have_value(
                     "Borgerens nummer er 010190-1234."
                 )
+                # The live script and its WebSocket run under the site's CSP.
+                assert context_a.csp_violations + context_b.csp_violations == []
             finally:
                 context_a.close()
                 context_b.close()
