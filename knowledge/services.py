@@ -18,7 +18,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -171,11 +170,12 @@ def post_reply(topic, author, source, *, quoted=None, now=None):
         raise PermissionDenied
     source = _clean_source(source)
     guard_personal_data(source, who=author)
-    guard_rate(author, source, topic=topic, now=now)
     with transaction.atomic():
         topic = Topic.objects.select_for_update().get(pk=topic.pk)
         if topic.locked:
             raise PostingRefused(_("The topic is locked; no new posts can be added."))
+        # Inside the topic's lock, so a double click cannot pass the duplicate check twice.
+        guard_rate(author, source, topic=topic, now=now)
         if quoted is not None and quoted.topic_id != topic.pk:
             quoted = None
         post = _create_post(topic, author, source, quoted=quoted, now=now)
@@ -228,9 +228,7 @@ def send_notification_emails(notification_ids):
         with translation.override(settings.LANGUAGE_CODE):
             context = {
                 "notification": notification,
-                "url": settings.WAGTAILADMIN_BASE_URL
-                + reverse("knowledge:topic", args=[notification.post.topic_id])
-                + f"#indlaeg-{notification.post.sequence}",
+                "url": settings.WAGTAILADMIN_BASE_URL + notification.post.get_absolute_url(),
             }
             subject = render_to_string("knowledge/email/notification_subject.txt", context)
             body = render_to_string("knowledge/email/notification_body.txt", context)

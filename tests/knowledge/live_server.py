@@ -72,8 +72,11 @@ def free_port():
 
 
 @contextlib.contextmanager
-def daphne_process(database_url, log_path):
-    """Start daphne on a free loopback port; yield ``127.0.0.1:port``; stop it."""
+def daphne_process(database_url, log_path, environment=None):
+    """Start daphne on a free loopback port; yield ``127.0.0.1:port``; stop it.
+
+    ``environment`` adds to or overrides the process's environment variables.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -81,6 +84,7 @@ def daphne_process(database_url, log_path):
         "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "true",  # static files (live-topic.js) through the finders
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        **(environment or {}),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     with open(log_path, "wb") as log:
