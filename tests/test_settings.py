@@ -64,7 +64,7 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis():
     )
     assert seen["db"] == "django.db.backends.postgresql"
     assert seen["layer"] == "channels_redis.core.RedisChannelLayer"
-    assert seen["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert seen["cache"] == "django_redis.cache.RedisCache"
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -81,3 +81,15 @@ def test_check_deploy_is_clean_under_production_settings(extra):
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
     assert settings_as_seen_with(**PRODUCTION_ENV)["debug"] is False
+
+
+def test_production_cookies_are_secure_and_the_proxy_address_is_used():
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s;"
+        "print(json.dumps([s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.LANGUAGE_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY,"
+        " s.SECURE_SSL_REDIRECT, s.AXES_IPWARE_PROXY_COUNT]))"
+    )
+    result = run(["-c", script], **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [True] * 6 + [1]
