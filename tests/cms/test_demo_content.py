@@ -8,10 +8,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.urls import reverse
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, Page, Revision, TaskState, WorkflowState
