@@ -14,6 +14,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils import timezone
@@ -40,7 +41,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from meetings import admin_views, services
+from cms.models import PoolDocument
+from meetings import access, admin_views, services
 from meetings.models import ActionItem, Meeting, MeetingDocument, Registration
 from network.models import AGENCY_ROLES, Role
 from network.wagtail_hooks import ALL_ACTIONS, AgencyEditorPermissionPolicy
@@ -403,3 +405,15 @@ register_snippet(MeetingsViewSetGroup)
 @hooks.register("register_admin_urls")
 def register_meeting_admin_urls():
     return [path("moeder/", include((admin_views.urlpatterns, "meetings_admin")))]
+
+
+@hooks.register("before_serve_document")
+def meeting_materials_for_the_audience_only(document, request):
+    """A meeting's materials are as private as the meeting (/dokumenter/ serves any
+    document by its id): not found for those outside every audience it is shared with,
+    unless it is also a pool's published application material."""
+    meetings = Meeting.objects.filter(documents__document=document).select_related("initiative")
+    if not meetings or PoolDocument.objects.filter(document=document, pool__live=True).exists():
+        return
+    if not any(access.can_view(request.user, meeting) for meeting in meetings):
+        raise Http404
