@@ -8,9 +8,10 @@ code the plain pages and forms use.
 Connecting
     The connection passes the origin check (AllowedHostsOriginValidator) and carries
     the session (AuthMiddlewareStack), see ``config/asgi.py``. It is refused before
-    the handshake completes with close code 4404 for an unknown topic and 4403 when
-    ``access.can_read_topic`` says no. An accepted connection joins the topic's group
-    (``services.topic_group``) and, when logged in, the person's group
+    the handshake completes with close code 4404 for an unknown topic and when
+    ``access.can_read_topic`` says no, alike: the topic's page answers 404 for both, so
+    its existence is not given away (DESIGN.md). An accepted connection joins the topic's
+    group (``services.topic_group``) and, when logged in, the person's group
     (``services.person_group``), where ``access.check`` events arrive.
 
 Client → server (JSON text frames)
@@ -115,11 +116,8 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
         allowed = await self._may_read(self.user)
         if allowed and self.authenticated:
             self.viewer_name = await database_sync_to_async(display_name)(self.user)
-        if allowed is None:
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
         if not allowed:
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self.close(code=CLOSE_NOT_FOUND)
             return
         await self.channel_layer.group_add(services.topic_group(self.topic_id), self.channel_name)
         if self.authenticated:
@@ -161,11 +159,8 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _may_read(self, person):
-        """True or False for an existing topic, None for an unknown one."""
         topic = Topic.objects.select_related("space").filter(pk=self.topic_id).first()
-        if topic is None:
-            return None
-        return access.can_read_topic(person, topic)
+        return topic is not None and access.can_read_topic(person, topic)
 
     @database_sync_to_async
     def _still_allowed(self):

@@ -86,7 +86,7 @@ def test_refused_without_login(world):
         await socket.disconnect()
         return connected, code
 
-    assert async_to_sync(scenario)() == (False, 4403)
+    assert async_to_sync(scenario)() == (False, 4404)
 
 
 def test_refused_without_access_to_the_topic(world):
@@ -98,7 +98,7 @@ def test_refused_without_access_to_the_topic(world):
         await socket.disconnect()
         return connected, code
 
-    assert async_to_sync(scenario)() == (False, 4403)
+    assert async_to_sync(scenario)() == (False, 4404)
 
 
 def test_refused_for_an_unknown_topic(world):
