@@ -10,6 +10,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -32,6 +33,30 @@ Status = Registration.Status
 
 class SignupRefused(Exception):
     """A rule refused the sign-up; the message says which, in the user's language."""
+
+
+#: Guest sign-ups send email to whatever address is typed, so they are limited per
+#: email address (counted in the database) and per visitor address (in the cache).
+GUEST_SIGNUPS_PER_EMAIL = 5
+GUEST_SIGNUPS_PER_ADDRESS = 20
+GUEST_SIGNUP_WINDOW = timedelta(hours=1)
+
+
+def guard_guest_rate(email, address, now):
+    """Refuse a guest sign-up past the hourly limits; count this one otherwise."""
+    recent = Registration.objects.filter(
+        email=email, person__isnull=True, created_at__gte=now - GUEST_SIGNUP_WINDOW
+    ).count()
+    key = f"meetings:guest-signups:{address}"
+    if address:
+        cache.add(key, 0, timeout=int(GUEST_SIGNUP_WINDOW.total_seconds()))
+    from_address = cache.get(key, 0) if address else 0
+    if recent >= GUEST_SIGNUPS_PER_EMAIL or from_address >= GUEST_SIGNUPS_PER_ADDRESS:
+        raise SignupRefused(
+            _("There have been too many sign-ups from here in the last hour. Try again later.")
+        )
+    if address:
+        cache.incr(key)
 
 
 def find_registration(token):
@@ -116,8 +141,13 @@ def register(meeting, person, now=None):
     return registration
 
 
-def register_guest(meeting, *, name, email, organisation, municipality=None, now=None):
-    """A guest signs up for a public meeting; the place counts once the email is confirmed."""
+def register_guest(
+    meeting, *, name, email, organisation, municipality=None, address=None, now=None
+):
+    """A guest signs up for a public meeting; the place counts once the email is confirmed.
+
+    ``address`` is the visitor's network address, for the hourly limit.
+    """
     now = now or timezone.now()
     if meeting.audience != Meeting.Audience.PUBLIC:
         raise SignupRefused(_("Log in to sign up for this meeting."))
@@ -129,6 +159,7 @@ def register_guest(meeting, *, name, email, organisation, municipality=None, now
         errors["organisation"] = _("Write your organisation or choose your municipality.")
     if errors:
         raise ValidationError(errors)
+    guard_guest_rate(email, address, now)
     token, hashed = new_token()
     try:
         with transaction.atomic():

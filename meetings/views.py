@@ -8,6 +8,7 @@ page with a button on GET and act only on POST: mail scanners follow links.
 
 import secrets
 
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -154,10 +155,19 @@ def meeting_list(request):
         meetings = meetings.filter(ends_at__lte=now).order_by("-starts_at", "-pk")
     else:
         meetings = meetings.filter(ends_at__gt=now).order_by("starts_at", "pk")
-    meetings = meetings.select_related("initiative").annotate(
-        confirmed_count=Count("registrations", filter=Q(registrations__status=Status.CONFIRMED))
+    page_obj = Paginator(meetings.select_related("initiative"), PAGE_SIZE).get_page(
+        request.GET.get("side")
     )
-    page_obj = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("side"))
+    # Confirmed places of this page's meetings only: counting them for every meeting
+    # before paginating would read all registrations.
+    confirmed = dict(
+        Registration.objects.filter(
+            meeting__in=[meeting.pk for meeting in page_obj], status=Status.CONFIRMED
+        )
+        .order_by()
+        .values_list("meeting")
+        .annotate(count=Count("pk"))
+    )
     own = {}
     if request.user.is_authenticated:
         own = dict(
@@ -168,6 +178,7 @@ def meeting_list(request):
             ).values_list("meeting_id", "status")
         )
     for meeting in page_obj:
+        meeting.confirmed_count = confirmed.get(meeting.pk, 0)
         meeting.seats_left = (
             max(meeting.seats - meeting.confirmed_count, 0) if meeting.seats is not None else None
         )
@@ -264,6 +275,7 @@ def register_guest(request, pk):
                 email=data["email"],
                 organisation=data["organisation"],
                 municipality=data["municipality"],
+                address=get_client_ip_address(request),
             )
         except ValidationError as error:
             form.add_error(None, error)

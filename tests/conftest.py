@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 
@@ -9,6 +11,16 @@ def _fast_and_isolated(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """A cache namespace of its own for every test, so that counters (rate limits,
+    cached fragments) neither leak between tests nor survive in a shared Redis."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
     }
 
 
