@@ -287,6 +287,15 @@ class PoolPage(Page):
         CLOSED: _("Closed"),
     }
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["materials"] = self.materials.select_related("document")
+        context["contacts"] = self.contacts.select_related("contact")
+        # The pool's information meetings (meetings' Meeting.Audience.PUBLIC; cms imports
+        # none of our other apps).
+        context["public_meetings"] = self.meetings.filter(audience="public")
+        return context
+
     def status(self, now=None):
         """Open until the deadline minute, closing soon in its last 7 days, then closed.
 

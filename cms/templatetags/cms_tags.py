@@ -1,9 +1,16 @@
 """Template helpers for the public site."""
 
+import time
+
 from django import template
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from wagtail.models import Site
+
+from cms.cache import TIMEOUT
+from cms.cache import generation as cache_generation
 
 register = template.Library()
 
@@ -20,17 +27,53 @@ def dkk(amount):
 def main_menu(context):
     """The header navigation: the home page's children marked for menus.
 
-    Each item says whether it is the current page ("page") or one of its
-    ancestors ("true"), the values of aria-current.
+    Each item has the page's url and title, and says whether it is the current page
+    ("page") or one of its ancestors ("true"), the values of aria-current. The pages are
+    cached until something is published (cms/cache.py).
     """
-    site = Site.find_for_request(context["request"])
+    request = context["request"]
+    site = Site.find_for_request(request)
     if site is None:
         return []
+    key = f"cms:menu:{site.pk}:{cache_generation()}"
+    menu = cache.get(key)
+    if menu is None:
+        menu = [
+            {
+                "pk": page.pk,
+                "url": page.get_url(request),
+                "title": page.title,
+                "path": page.url_path,
+            }
+            for page in site.root_page.get_children().live().in_menu().public()
+        ]
+        cache.set(key, menu, TIMEOUT)
     current = context.get("page")
     items = []
-    for menu_page in site.root_page.get_children().live().in_menu().public():
+    for item in menu:
         state = None
-        if current is not None and current.url_path.startswith(menu_page.url_path):
-            state = "page" if current.pk == menu_page.pk else "true"
-        items.append({"page": menu_page, "current": state})
+        if current is not None and current.url_path.startswith(item["path"]):
+            state = "page" if current.pk == item["pk"] else "true"
+        items.append({**item, "current": state})
     return items
+
+
+@register.simple_tag(takes_context=True)
+def cms_generation(context):
+    """The generation of published content, for the keys of ``{% cache %}`` fragments.
+
+    A preview shows unpublished content, so it gets a key of its own that nothing shares.
+    """
+    request = context.get("request")
+    if getattr(request, "is_preview", False):
+        return f"preview-{time.time_ns()}"
+    return cache_generation()
+
+
+@register.simple_tag
+def page_numbers(page_obj):
+    """The page numbers a list links to, None for a gap: all of them up to ten pages, else
+    the first two, the last two and three either side of the current page, so a list's
+    navigation stays the same size however long the list grows."""
+    numbers = page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=3, on_ends=2)
+    return [None if number == Paginator.ELLIPSIS else number for number in numbers]

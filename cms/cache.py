@@ -1,0 +1,61 @@
+"""Caching what editors publish: the menu, the footer and pages' published content.
+
+Everything cached from the page tree is keyed by one generation value, which every
+publish, unpublish, move or deletion of a page and every save of a snippet, the site
+settings or a site replaces (``connect()``, called from ``CmsConfig.ready``). A change
+therefore shows on the next request, and nothing has to know which fragments it touched.
+With Redis as the cache (``REDIS_URL``) all daphne processes share the generation; the
+local-memory cache of the embedded default is one process's own.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+GENERATION_KEY = "cms:generation"
+#: Cached fragments expire after a day even if nothing is published.
+TIMEOUT = 24 * 60 * 60
+
+
+def generation():
+    """The current generation; part of every cache key of published content."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return value
+
+
+def invalidate(**kwargs):
+    """Start a new generation: every cached fragment of published content is stale."""
+    cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def _page_deleted(sender, instance, **kwargs):
+    if isinstance(instance, Page):
+        invalidate()
+
+
+def _settings_saved(sender, instance, created, **kwargs):
+    # The first read of the settings creates them empty, as they were shown already.
+    if not created:
+        invalidate()
+
+
+def connect():
+    from cms.models import ContactPerson, SiteSettings
+
+    page_published.connect(invalidate, dispatch_uid="cms-cache-published")
+    page_unpublished.connect(invalidate, dispatch_uid="cms-cache-unpublished")
+    post_page_move.connect(invalidate, dispatch_uid="cms-cache-moved")
+    post_delete.connect(_page_deleted, dispatch_uid="cms-cache-page-deleted")
+    post_save.connect(_settings_saved, sender=SiteSettings, dispatch_uid="cms-cache-settings")
+    for model in (ContactPerson, SiteSettings, Site):
+        if model is not SiteSettings:
+            post_save.connect(invalidate, sender=model, dispatch_uid=f"cms-cache-{model.__name__}")
+        post_delete.connect(
+            invalidate, sender=model, dispatch_uid=f"cms-cache-{model.__name__}-deleted"
+        )

@@ -1,0 +1,67 @@
+"""Cached menu, footer and pool content: a published change shows on the next request."""
+
+import pytest
+from django.core.cache import cache
+
+from cms.models import PoolContact, SiteSettings
+from tests.cms.factories import ContactPersonFactory, PoolPageFactory, StandardPageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+def page_text(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_published_menu_page_shows_at_once_and_goes_when_unpublished(client):
+    pool = PoolPageFactory()
+    assert "Om partnerskabet" not in page_text(client, pool.url)
+    about = StandardPageFactory(title="Om partnerskabet", slug="om", show_in_menus=True)
+    assert "Om partnerskabet" in page_text(client, pool.url)
+    about.unpublish()
+    assert "Om partnerskabet" not in page_text(client, pool.url)
+
+
+def test_a_published_change_to_a_pool_shows_at_once(client):
+    pool = PoolPageFactory(purpose="<p>Det gamle formål.</p>")
+    assert "Det gamle formål." in page_text(client, pool.url)
+    pool.purpose = "<p>Det nye formål.</p>"
+    pool.save_revision().publish()
+    text = page_text(client, pool.url)
+    assert "Det nye formål." in text and "Det gamle formål." not in text
+
+
+def test_a_draft_does_not_show_until_it_is_published(client):
+    pool = PoolPageFactory(purpose="<p>Det gamle formål.</p>")
+    page_text(client, pool.url)
+    pool.purpose = "<p>Et udkast.</p>"
+    revision = pool.save_revision()
+    assert "Et udkast." not in page_text(client, pool.url)
+    revision.publish()
+    assert "Et udkast." in page_text(client, pool.url)
+
+
+def test_an_edited_contact_person_shows_at_once(client):
+    pool = PoolPageFactory()
+    contact = ContactPersonFactory(name="Karen Kontakt")
+    PoolContact.objects.create(page=pool, contact=contact)
+    assert "Karen Kontakt" in page_text(client, pool.url)
+    contact.name = "Karen Nyt-Navn"
+    contact.save()
+    assert "Karen Nyt-Navn" in page_text(client, pool.url)
+
+
+def test_changed_site_settings_show_in_the_footer_at_once(client):
+    pool = PoolPageFactory()
+    page_text(client, pool.url)
+    site_settings = SiteSettings.load()
+    site_settings.address = "Edisonsvej 18, 5000 Odense C"
+    site_settings.save()
+    assert "Edisonsvej 18, 5000 Odense C" in page_text(client, pool.url)
