@@ -6,11 +6,27 @@ live in ``knowledge/access.py`` and ``knowledge/services.py``.
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from cms.models import ProjectPart
+
+#: Posts per page of a topic. Post numbers are gapless, so a post's page follows from its
+#: number and a page is a range of numbers (an index lookup, however long the topic).
+POSTS_PER_PAGE = 20
+
+
+def post_page_number(sequence) -> int:
+    return (max(sequence, 1) - 1) // POSTS_PER_PAGE + 1
+
+
+def post_url(topic_id, sequence) -> str:
+    """The link to post number ``sequence`` of a topic, on the topic's page that shows it."""
+    url = reverse("knowledge:topic", args=[topic_id])
+    page = post_page_number(sequence)
+    return f"{url}{f'?side={page}' if page > 1 else ''}#indlaeg-{sequence}"
 
 
 class ConceptElement(models.TextChoices):
@@ -106,6 +122,10 @@ class Topic(models.Model):
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
         ordering = ["-last_post_at", "-pk"]
+        # A space's page lists its topics latest first, a page at a time.
+        indexes = [
+            models.Index(fields=["space", "-last_post_at", "-id"], name="topic_space_latest")
+        ]
 
     def __str__(self):
         return self.title
@@ -152,6 +172,9 @@ class Post(models.Model):
 
     def __str__(self):
         return f"{self.topic} #{self.sequence}"
+
+    def get_absolute_url(self):
+        return post_url(self.topic_id, self.sequence)
 
     @property
     def is_visible(self):

@@ -376,10 +376,14 @@ def set_subscription(topic, person, mode):
 
 
 def mark_read(topic, person, sequence):
-    Subscription.objects.update_or_create(person=person, topic=topic, defaults={})
-    Subscription.objects.filter(person=person, topic=topic, last_read_sequence__lt=sequence).update(
-        last_read_sequence=sequence
-    )
+    """The person has read the topic up to ``sequence``: one UPDATE when they read it before."""
+    moved = Subscription.objects.filter(
+        person=person, topic=topic, last_read_sequence__lt=sequence
+    ).update(last_read_sequence=sequence)
+    if not moved:
+        Subscription.objects.get_or_create(
+            person=person, topic=topic, defaults={"last_read_sequence": sequence}
+        )
 
 
 # --- Reading and broadcasting --------------------------------------------------------------

@@ -36,12 +36,14 @@ from knowledge.forms import (
     TopicForm,
 )
 from knowledge.models import (
+    POSTS_PER_PAGE,
     Notification,
     NotificationPreference,
     Post,
     Space,
     Subscription,
     Topic,
+    post_url,
 )
 from knowledge.services import REPORT_FIELDS, PostingRefused
 
@@ -114,8 +116,7 @@ def _require_login(request):
 
 
 def _topic_url(topic, sequence=None):
-    url = reverse("knowledge:topic", args=[topic.pk])
-    return f"{url}#indlaeg-{sequence}" if sequence else url
+    return post_url(topic.pk, sequence) if sequence else reverse("knowledge:topic", args=[topic.pk])
 
 
 def with_unread(topics, person):
@@ -279,8 +280,15 @@ def topic_detail(request, pk):
     if form is not None:
         form.describe_errors()
 
+    # A page is a range of post numbers (they are gapless): no counting, however long.
+    page_obj = Paginator(range(1, topic.last_sequence + 1), POSTS_PER_PAGE).get_page(
+        request.GET.get("side")
+    )
+    numbers = page_obj.object_list
     posts = list(
-        topic.posts.select_related("author", "author__municipality", "quoted").order_by("sequence")
+        topic.posts.filter(sequence__gte=numbers.start, sequence__lt=numbers.stop)
+        .select_related("author", "author__municipality", "quoted")
+        .order_by("sequence")
     )
     moderator = access.can_moderate(person)
     for post in posts:
@@ -296,9 +304,7 @@ def topic_detail(request, pk):
         subscription = Subscription.objects.filter(person=person, topic=topic).first()
         last_read = subscription.last_read_sequence if subscription else 0
         if last_read < topic.last_sequence:
-            first_unread = next(
-                (post.sequence for post in posts if post.sequence > last_read), None
-            )
+            first_unread = post_url(topic.pk, last_read + 1)
         services.mark_read(topic, person, topic.last_sequence)
     report_sections = [
         (Topic._meta.get_field(f"{name}_html").verbose_name, getattr(topic, f"{name}_html"))
@@ -308,6 +314,9 @@ def topic_detail(request, pk):
         "topic": topic,
         "space": topic.space,
         "posts": posts,
+        "page_obj": page_obj,
+        # New posts arrive live on the last page, where they belong.
+        "live_updates": not page_obj.has_next(),
         "form": form,
         "quoted": quoted,
         "may_reply": may_reply,

@@ -75,8 +75,7 @@ def public_topic_url(topic):
 
 
 def post_url(post):
-    url = public_topic_url(post.topic)
-    return f"{url}#indlaeg-{post.sequence}" if url else ""
+    return post.get_absolute_url() if public_topic_url(post.topic) else ""
 
 
 def moderation_url(topic):
