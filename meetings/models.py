@@ -93,6 +93,8 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["starts_at", "pk"]
+        # The lists read meetings in time order, a page at a time.
+        indexes = [models.Index(fields=["starts_at", "id"], name="meeting_starts_at")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")),
