@@ -6,21 +6,18 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install install-dev system-packages lint lock messages clean bench
+.PHONY: run test install install-dev system-packages lint messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
 
-# Installs take the exact versions and hashes in requirements/*.lock (made from
-# pyproject.toml by `make lock`), so every machine gets the same packages.
-$(VENV)/.installed: requirements/run.lock | $(BIN)/python
-	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/run.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: requirements/dev.lock | $(BIN)/python
-	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -52,18 +49,8 @@ test: install-dev system-packages
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/pytest
 
-# Regenerates the lock files after a change to the dependencies in pyproject.toml.
-LOCK = $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal \
-	--python-version 3.11 --quiet --no-header --custom-compile-command "make lock"
-lock: | $(BIN)/python
-	$(BIN)/pip install --quiet uv
-	$(LOCK) -o requirements/run.lock
-	$(LOCK) --extra dev -o requirements/dev.lock
-	$(LOCK) --extra dev --extra bench -o requirements/bench.lock
-
-$(VENV)/.installed-bench: requirements/bench.lock | $(BIN)/python
-	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/bench.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	touch $@
 
 # The benchmark (issue #6; not part of make test): seeds its own databases under

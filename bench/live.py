@@ -1,0 +1,228 @@
+"""Live discussion fan-out: a post's way from the writer to 100 and 500 open topic pages.
+
+One daphne process serves the large data set, first with the in-memory channel layer,
+then with Redis (``REDIS_URL`` if set, else a Redis on 127.0.0.1:6379 if one answers,
+else a ``redis-server`` started here on a free port). ``CLIENTS`` WebSocket clients
+connect to one topic with a session cookie and the site's Origin, as browsers do, and
+ask to resync (so they have joined the topic's group). Then writers post ``POSTS``
+replies over their own sockets, one at a time; for each, the time from the writer
+sending it (so the check, the save and the commit are included) to its ``post.created``
+event arriving at each client is recorded.
+
+Readers are ``READERS`` people of network municipalities with several tabs each: who is
+viewing is broadcast to every tab on each connect, so a crowd of distinct people makes
+connecting quadratic, which is presence's cost, not the fan-out measured here.
+
+``python -m bench.live prepare`` (run with the large DATABASE_URL) makes the topic and
+the sessions and prints them as JSON; ``run()`` does the rest without Django.
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+
+from bench.common import RESULTS, daphne, free_port, percentile, run_step, server
+from tests.knowledge.live_server import WebSocketClient
+
+CLIENTS = (100, 500)
+POSTS = 20
+READERS = 20
+WRITERS = 3
+PAUSE = 0.25
+CONNECT_BATCH = 50
+
+
+def prepare():
+    """A fresh topic in the demo network space, and session cookies of readers and writers."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from bench.pages import HOST, NETWORK_SPACE_SLUG
+    from knowledge import services
+    from knowledge.models import Space
+    from network import access as network_access
+    from network.models import Membership
+
+    space = Space.objects.select_related("initiative").get(slug=NETWORK_SPACE_SLUG)
+    members = Membership.objects.filter(
+        initiative=space.initiative, status__in=network_access.NETWORK_STATUSES
+    ).values("municipality")
+    people = list(
+        get_user_model()
+        .objects.filter(municipality__in=members, is_active=True)
+        .order_by("pk")[: READERS + WRITERS]
+    )
+
+    def cookie(person):
+        client = Client(HTTP_HOST=HOST)
+        client.force_login(person)
+        return f"sessionid={client.cookies['sessionid'].value}"
+
+    writers, readers = people[:WRITERS], people[WRITERS:]
+    topic = services.start_topic(
+        space,
+        writers[0],
+        title=f"Live benchmark {time.strftime('%Y-%m-%d %H:%M:%S')}",
+        source="Hvor hurtigt kommer et indlæg frem?",
+    )
+    return {
+        "topic": topic.pk,
+        "readers": [cookie(person) for person in readers],
+        "writers": [cookie(person) for person in writers],
+    }
+
+
+def raise_open_file_limit(wanted):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
+
+
+async def joined(client):
+    await client.send_json({"type": "resync", "after": 0})
+    await client.receive_until("resync.done", timeout=60)
+
+
+async def fan_out(address, setup, clients):
+    """Connect, post ``POSTS`` times, and return each post's arrival times (ms) per client."""
+    path = f"/ws/emner/{setup['topic']}/"
+    origin = f"http://{address}"
+    readers = []
+    for start in range(0, clients, CONNECT_BATCH):
+        batch = [
+            WebSocketClient.connect(
+                address, path, setup["readers"][number % len(setup["readers"])], origin, 60
+            )
+            for number in range(start, min(start + CONNECT_BATCH, clients))
+        ]
+        readers += await asyncio.gather(*batch)
+        await asyncio.gather(*(joined(reader) for reader in readers[start:]))
+    writers = [
+        await WebSocketClient.connect(address, path, cookie, origin, 60)
+        for cookie in setup["writers"]
+    ]
+    for writer in writers:
+        await joined(writer)
+    sent = {}
+    arrivals = {}
+
+    async def listen(reader):
+        while True:
+            message = await reader.receive_json(timeout=3600)
+            if message.get("type") == "post.created":
+                arrivals.setdefault(message["sequence"], []).append(time.perf_counter())
+
+    listeners = [asyncio.ensure_future(listen(reader)) for reader in readers]
+    try:
+        await asyncio.sleep(1.0)  # let the presence notices of the last connects drain
+        for number in range(POSTS):
+            writer = writers[number % len(writers)]
+            started = time.perf_counter()
+            await writer.send_json(
+                {"type": "post", "text": f"Måling {number} ({time.time()})", "quoted": None}
+            )
+            posted = (await writer.receive_until("posted", timeout=60))[-1]
+            sent[posted["sequence"]] = started
+            deadline = time.monotonic() + 30
+            while len(arrivals.get(posted["sequence"], [])) < clients:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"post {posted['sequence']} reached only some clients")
+                await asyncio.sleep(0.002)
+            await asyncio.sleep(PAUSE)
+    finally:
+        for listener in listeners:
+            listener.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)
+        await asyncio.gather(*(client.close() for client in [*readers, *writers]))
+    return [
+        (arrived - sent[sequence]) * 1000
+        for sequence, times in arrivals.items()
+        if sequence in sent
+        for arrived in times
+    ]
+
+
+@contextlib.contextmanager
+def redis_url():
+    """REDIS_URL, or a Redis answering on 127.0.0.1:6379, or a redis-server of our own."""
+    import redis
+
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    with contextlib.suppress(redis.RedisError):
+        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=1).ping()
+        yield "redis://127.0.0.1:6379/13"
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("No Redis: set REDIS_URL or install redis-server.")
+    port = free_port()
+    command = [
+        binary,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+    with server(command, port, RESULTS / "redis.log"):
+        yield f"redis://127.0.0.1:{port}/0"
+
+
+def measure(layer, extra_env):
+    rows = []
+    with daphne("large", RESULTS / f"daphne-live-{layer}.log", **extra_env) as address:
+        for clients in CLIENTS:
+            setup = run_step("live", "large", "prepare")
+            latencies = asyncio.run(fan_out(address, setup, clients))
+            rows.append(
+                {
+                    "layer": layer,
+                    "clients": clients,
+                    "posts": POSTS,
+                    "deliveries": len(latencies),
+                    "median_ms": percentile(latencies, 0.5),
+                    "p95_ms": percentile(latencies, 0.95),
+                    "max_ms": max(latencies),
+                }
+            )
+            print(
+                f"  {layer}, {clients} clients: median {rows[-1]['median_ms']:.1f} ms, "
+                f"p95 {rows[-1]['p95_ms']:.1f} ms",
+                file=sys.stderr,
+            )
+    return rows
+
+
+def run():
+    raise_open_file_limit(4 * max(CLIENTS) + 256)
+    rows = measure("in-memory", {})
+    try:
+        with redis_url() as url:
+            rows += measure("redis", {"REDIS_URL": url})
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        print(f"  Redis skipped: {error}", file=sys.stderr)
+    return rows
+
+
+def main():
+    from bench.common import setup_django
+
+    if sys.argv[1:] != ["prepare"]:
+        sys.exit("usage: python -m bench.live prepare")
+    setup_django()
+    print(json.dumps(prepare()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""The results as Markdown tables (results.md) and a plot of latency against data size."""
+
+import platform
+import time
+
+#: The issue's targets.
+MAX_QUERIES = 15
+MAX_RATIO = 1.5
+MAX_FANOUT_P95_MS = 100
+FANOUT_TARGET_CLIENTS = 500
+
+
+def yes_no(value):
+    return "yes" if value else "**no**"
+
+
+def page_rows(results):
+    small = {row["page"]: row for row in results["pages"]["small"]}
+    large = {row["page"]: row for row in results["pages"]["large"]}
+    for name, big in large.items():
+        little = small[name]
+        ratio = big["median_ms"] / little["median_ms"] if little["median_ms"] else float("inf")
+        queries = max(little["queries_cold"], big["queries_cold"])
+        yield name, little, big, ratio, queries
+
+
+def markdown(results):
+    lines = [
+        "# Benchmark results",
+        "",
+        f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(results['finished']))}, "
+        f"{platform.node()} ({results['cpus']} cores), Python {platform.python_version()}, "
+        f"database: {results['database']}. Made by `make bench` (see bench/README.md).",
+        "",
+        "Data: " + ", ".join(f"{count:,} {name}" for name, count in results["counts"].items()),
+        "(large); the small data set is the demo content.",
+        "",
+        "## Key pages: queries and response times (in-process, "
+        f"{results['requests']} requests after a warm-up)",
+        "",
+        "Queries: with an empty cache / warm. Times in ms. Targets: at most "
+        f"{MAX_QUERIES} queries (empty cache, both sizes), large median within "
+        f"{MAX_RATIO}× the small one.",
+        "",
+        "| page | queries small | queries large | median small | p95 small "
+        "| median large | p95 large | ratio | ≤ 15 queries | ratio ≤ 1.5 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | :---: |",
+    ]
+    for name, little, big, ratio, queries in page_rows(results):
+        lines.append(
+            f"| {name} | {little['queries_cold']} / {little['queries']} "
+            f"| {big['queries_cold']} / {big['queries']} "
+            f"| {little['median_ms']:.1f} | {little['p95_ms']:.1f} "
+            f"| {big['median_ms']:.1f} | {big['p95_ms']:.1f} | {ratio:.2f} "
+            f"| {yes_no(queries <= MAX_QUERIES)} | {yes_no(ratio <= MAX_RATIO)} |"
+        )
+    throughput = results.get("throughput")
+    if throughput:
+        lines += [
+            "",
+            f"## Throughput (wrk, {throughput['connections']} connections, "
+            f"{throughput['seconds']} s per page, one daphne process, large data)",
+            "",
+            "| page | requests/s | share of the static ceiling | mean latency ms | errors |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        ceiling = throughput["pages"][0]["rps"] or 1
+        for row in throughput["pages"]:
+            lines.append(
+                f"| {row['page']} | {row['rps']:.1f} | {row['rps'] / ceiling:.1%} "
+                f"| {row['mean_ms'] or 0:.1f} | {row['errors'] + row['timeouts']} |"
+            )
+    live = results.get("live")
+    if live:
+        lines += [
+            "",
+            "## Live discussion: a post's way to every open topic page",
+            "",
+            "From the writer sending the post over its socket (check, save and commit "
+            "included) to its arrival at each client. Target: p95 under "
+            f"{MAX_FANOUT_P95_MS} ms at {FANOUT_TARGET_CLIENTS} clients, in-memory layer.",
+            "",
+            "| channel layer | clients | posts | deliveries | median ms | p95 ms | max ms |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for row in live:
+            lines.append(
+                f"| {row['layer']} | {row['clients']} | {row['posts']} | {row['deliveries']} "
+                f"| {row['median_ms']:.1f} | {row['p95_ms']:.1f} | {row['max_ms']:.1f} |"
+            )
+    lines += ["", "## Targets", ""]
+    rows = list(page_rows(results))
+    over_queries = [name for name, *_rest, queries in rows if queries > MAX_QUERIES]
+    over_ratio = [name for name, _s, _l, ratio, _q in rows if ratio > MAX_RATIO]
+    lines.append(
+        f"- At most {MAX_QUERIES} queries on every key page: "
+        + ("met" if not over_queries else "not met: " + ", ".join(over_queries))
+    )
+    lines.append(
+        f"- Large median within {MAX_RATIO}× of small: "
+        + ("met" if not over_ratio else "not met: " + ", ".join(over_ratio))
+    )
+    if live:
+        target = [
+            row
+            for row in live
+            if row["layer"] == "in-memory" and row["clients"] == FANOUT_TARGET_CLIENTS
+        ]
+        if target:
+            p95 = target[0]["p95_ms"]
+            lines.append(
+                f"- Fan-out to {FANOUT_TARGET_CLIENTS} clients, in-memory layer, p95 under "
+                f"{MAX_FANOUT_P95_MS} ms: {'met' if p95 < MAX_FANOUT_P95_MS else 'not met'} "
+                f"({p95:.1f} ms)"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def plot(results, path):
+    """Median (and p95) latency per key page, small against large data."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    rows = list(page_rows(results))
+    sizes = [sum(results["small_counts"].values()), sum(results["counts"].values())]
+    figure, axes = pyplot.subplots(figsize=(9, 5.5))
+    for name, little, big, _ratio, _queries in rows:
+        (line,) = axes.plot(sizes, [little["median_ms"], big["median_ms"]], marker="o", label=name)
+        axes.plot(sizes, [little["p95_ms"], big["p95_ms"]], linestyle=":", color=line.get_color())
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("rows in the data set (people, meetings, registrations, pages, topics, posts)")
+    axes.set_ylabel("response time, ms (solid: median, dotted: p95)")
+    axes.set_title("Key pages: latency against data size")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize="small", loc="upper left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    pyplot.close(figure)
