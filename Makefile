@@ -26,12 +26,12 @@ install-dev: $(VENV)/.installed-dev
 # Debian's chromium for the browser tests (playwright never downloads a browser here)
 # and GNU gettext for the translation catalogue check.
 system-packages:
-	@test -x $(CHROMIUM) && command -v xgettext >/dev/null || { \
+	@test -x $(CHROMIUM) && command -v xgettext >/dev/null && command -v redis-server >/dev/null || { \
 		echo "Installing Debian's chromium and gettext for the tests"; \
 		SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-			chromium fonts-dejavu-core gettext >/dev/null; \
+			chromium fonts-dejavu-core gettext redis-server >/dev/null; \
 	}
 
 run: install
