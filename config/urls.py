@@ -18,7 +18,10 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Images only: documents go through /dokumenter/, which checks who may see them.
+    urlpatterns += static(
+        f"{settings.MEDIA_URL}images/", document_root=settings.MEDIA_ROOT / "images"
+    )
 
 # Wagtail serves every other URL from the page tree; keep this last.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -40,7 +40,6 @@ pytestmark = pytest.mark.django_db
 
 LOGIN, REDIRECT, ALLOWED = "login", "redirect", "allowed"
 #: Wagtail's own login form, where a login-restricted page sends anonymous visitors.
-PAGE_LOGIN = "page-login"
 EVERYONE = (200,) * 6
 LOGGED_IN = (LOGIN, 200, 200, 200, 200, 200)
 EDITORS_ONLY = (LOGIN, 403, 403, 403, 200, 403)
@@ -126,7 +125,7 @@ ACCESS = [
             "published": EVERYONE,
             # Unpublished pages are previewed in the admin, never served.
             "draft": (404,) * 6,
-            "private": (PAGE_LOGIN, 200, 200, 200, 200, 200),
+            "private": (LOGIN, 200, 200, 200, 200, 200),
             "news rss": EVERYONE,
         },
     ),
@@ -283,9 +282,10 @@ ACCESS = [
 
 #: Patterns deliberately not walked, with the reason.
 NOT_WALKED = {
-    # Django's static() adds it only with DEBUG on, for development; production serves
-    # media from the proxy (see README.md) and documents through wagtaildocs_serve.
-    "media/(?P<path>.*)$": "development only",
+    # Django's static() adds it only with DEBUG on, for development, and for images
+    # only; production serves images from the proxy (see README.md) and documents
+    # through wagtaildocs_serve.
+    "media/images/(?P<path>.*)$": "development only, images",
 }
 
 # --- How each pattern is called with each target -------------------------------------------
@@ -497,8 +497,6 @@ def check(response, expected, where):
         assert not location.startswith((login_url, page_login_url)), (where, location)
     elif expected == LOGIN:
         assert status == 302 and location.startswith(login_url + "?next="), (where, status)
-    elif expected == PAGE_LOGIN:
-        assert status == 302 and location.startswith(page_login_url + "?next="), (where, status)
     elif expected == REDIRECT:
         assert status in (301, 302, 303), (where, status)
         assert not location.startswith((login_url, page_login_url)), (where, location)
