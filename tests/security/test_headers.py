@@ -1,6 +1,7 @@
 """Response headers and cookies: the Content-Security-Policy, session and CSRF cookies."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.network.factories import agency_editor, municipal_person
@@ -76,3 +77,15 @@ def test_pages_refuse_framing_and_sniffing(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_a_form_sent_without_a_valid_security_token_says_nothing_was_saved():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("network:login"), {"username": "anne@randers.example", "password": "x"}
+    )
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Formularen kunne ikke sendes" in page
+    assert "Intet blev gemt" in page
+    assert 'role="alert"' in page
