@@ -314,11 +314,12 @@ def delete_post(post, person, now=None):
 def hide_post(post, moderator, now=None):
     if not access.can_moderate(moderator):
         raise PermissionDenied
-    post.hidden_at = now or timezone.now()
-    post.hidden_by = moderator
-    post.save(update_fields=["hidden_at", "hidden_by"])
-    mark_reports_handled(PostReport.objects.filter(post=post), moderator, now=post.hidden_at)
-    transaction.on_commit(lambda: broadcast_post(post, "post.removed"))
+    with transaction.atomic():
+        post.hidden_at = now or timezone.now()
+        post.hidden_by = moderator
+        post.save(update_fields=["hidden_at", "hidden_by"])
+        mark_reports_handled(PostReport.objects.filter(post=post), moderator, now=post.hidden_at)
+        transaction.on_commit(lambda: broadcast_post(post, "post.removed"))
     return post
 
 
