@@ -38,7 +38,7 @@ SEATS = 5
 TIME_LIMIT = 90  # seconds, for the requests of the whole crowd
 PRODUCTION_PAGES = {"DJANGO_DEBUG": "false"}  # our error page, not the debug page
 
-POSTED = re.compile(r"/forum/emner/(\d+)/#indlaeg-(\d+)$")
+POSTED = re.compile(r"/forum/emner/(\d+)/(?:\?side=\d+)?#indlaeg-(\d+)$")
 ALERT = re.compile(r'<p class="alert alert--(success|error)">([^<]*)</p>')
 
 
