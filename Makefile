@@ -6,28 +6,31 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install install-dev system-packages lint messages clean bench
+.PHONY: run test install install-dev system-packages lint lock messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Installs take the exact versions and hashes in requirements/*.lock (made from
+# pyproject.toml by `make lock`), so every machine gets the same packages.
+$(VENV)/.installed: requirements/run.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/run.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: requirements/dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Debian's chromium for the browser tests (playwright never downloads a browser here)
-# and GNU gettext for the translation catalogue check.
+# GNU gettext for the translation catalogue check and redis-server for the Redis outage test.
 system-packages:
 	@test -x $(CHROMIUM) && command -v xgettext >/dev/null && command -v redis-server >/dev/null || { \
-		echo "Installing Debian's chromium and gettext for the tests"; \
+		echo "Installing Debian's chromium, gettext and redis-server for the tests"; \
 		SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
@@ -49,8 +52,18 @@ test: install-dev system-packages
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/pytest
 
-$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev,bench]"
+# Regenerates the lock files after a change to the dependencies in pyproject.toml.
+LOCK = $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal \
+	--python-version 3.11 --quiet --no-header --custom-compile-command "make lock"
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(LOCK) -o requirements/run.lock
+	$(LOCK) --extra dev -o requirements/dev.lock
+	$(LOCK) --extra dev --extra bench -o requirements/bench.lock
+
+$(VENV)/.installed-bench: requirements/bench.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/bench.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 # The benchmark (issue #6; not part of make test): seeds its own databases under
@@ -70,7 +83,7 @@ lint: install-dev
 
 # Regenerates the translation catalogues (needs GNU gettext) and compiles them.
 messages: install-dev
-	$(BIN)/python manage.py makemessages --locale da --ignore ".venv/*" --ignore "tests/*" --no-obsolete
+	$(BIN)/python manage.py makemessages --locale da --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 clean:
