@@ -92,7 +92,11 @@ def main(argv=None):
         results["throughput"] = throughput.run(args.seconds)
     if not args.skip_live:
         print("Live fan-out ...", file=sys.stderr)
-        results["live"] = live.run()
+        try:
+            results["live"] = live.run()
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
+            print(f"  The live fan-out failed: {error}", file=sys.stderr)
+            results["live_error"] = str(error)
     results["finished"] = time.time()
     results["duration_s"] = time.monotonic() - started
     (RESULTS / "results.json").write_text(json.dumps(results, indent=2))

@@ -13,7 +13,7 @@ Readers are ``READERS`` people of network municipalities with several tabs each:
 viewing is broadcast to every tab on each connect, so a crowd of distinct people makes
 connecting quadratic, which is presence's cost, not the fan-out measured here.
 
-``python -m bench.live prepare`` (run with the large DATABASE_URL) makes the topic and
+``python -m bench.live prepare ROUND`` (run with the large DATABASE_URL) makes the topic and
 the sessions and prints them as JSON; ``run()`` does the rest without Django.
 """
 
@@ -33,13 +33,22 @@ from tests.knowledge.live_server import WebSocketClient
 CLIENTS = (100, 500)
 POSTS = 20
 READERS = 20
-WRITERS = 3
+WRITERS = 4
+#: Rounds of posting: each channel layer with each number of clients.
+ROUNDS = 2 * len(CLIENTS)
 PAUSE = 0.25
 CONNECT_BATCH = 50
+#: Seconds a post may take to reach every client before the missing ones count as lost.
+DELIVERY_TIMEOUT = 10
+#: Seconds without any message before the posting starts.
+QUIET = 1.0
 
 
-def prepare():
-    """A fresh topic in the demo network space, and session cookies of readers and writers."""
+def prepare(round_number):
+    """A fresh topic in the demo network space, and session cookies of readers and writers.
+
+    Each round has writers of its own: the rate limit allows a person 8 posts a minute.
+    """
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -56,7 +65,7 @@ def prepare():
     people = list(
         get_user_model()
         .objects.filter(municipality__in=members, is_active=True)
-        .order_by("pk")[: READERS + WRITERS]
+        .order_by("pk")[: READERS + WRITERS * ROUNDS]
     )
 
     def cookie(person):
@@ -64,7 +73,8 @@ def prepare():
         client.force_login(person)
         return f"sessionid={client.cookies['sessionid'].value}"
 
-    writers, readers = people[:WRITERS], people[WRITERS:]
+    readers = people[:READERS]
+    writers = people[READERS + WRITERS * round_number :][:WRITERS]
     topic = services.start_topic(
         space,
         writers[0],
@@ -90,7 +100,7 @@ async def joined(client):
 
 
 async def fan_out(address, setup, clients):
-    """Connect, post ``POSTS`` times, and return each post's arrival times (ms) per client."""
+    """Connect, post ``POSTS`` times; the arrival times (ms) and how many never arrived."""
     path = f"/ws/emner/{setup['topic']}/"
     origin = f"http://{address}"
     readers = []
@@ -111,16 +121,21 @@ async def fan_out(address, setup, clients):
         await joined(writer)
     sent = {}
     arrivals = {}
+    last_message = [time.monotonic()]
 
     async def listen(reader):
         while True:
             message = await reader.receive_json(timeout=3600)
+            last_message[0] = time.monotonic()
             if message.get("type") == "post.created":
                 arrivals.setdefault(message["sequence"], []).append(time.perf_counter())
 
     listeners = [asyncio.ensure_future(listen(reader)) for reader in readers]
     try:
-        await asyncio.sleep(1.0)  # let the presence notices of the last connects drain
+        # Who is viewing is sent to every tab on each connect: let those notices drain.
+        quiet_since = time.monotonic() + 60
+        while time.monotonic() - last_message[0] < QUIET and time.monotonic() < quiet_since:
+            await asyncio.sleep(0.1)
         for number in range(POSTS):
             writer = writers[number % len(writers)]
             started = time.perf_counter()
@@ -129,10 +144,10 @@ async def fan_out(address, setup, clients):
             )
             posted = (await writer.receive_until("posted", timeout=60))[-1]
             sent[posted["sequence"]] = started
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + DELIVERY_TIMEOUT
             while len(arrivals.get(posted["sequence"], [])) < clients:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"post {posted['sequence']} reached only some clients")
+                    break  # counted as lost below
                 await asyncio.sleep(0.002)
             await asyncio.sleep(PAUSE)
     finally:
@@ -140,12 +155,13 @@ async def fan_out(address, setup, clients):
             listener.cancel()
         await asyncio.gather(*listeners, return_exceptions=True)
         await asyncio.gather(*(client.close() for client in [*readers, *writers]))
-    return [
+    latencies = [
         (arrived - sent[sequence]) * 1000
         for sequence, times in arrivals.items()
         if sequence in sent
         for arrived in times
     ]
+    return latencies, len(sent) * clients - len(latencies)
 
 
 @contextlib.contextmanager
@@ -179,21 +195,27 @@ def redis_url():
         yield f"redis://127.0.0.1:{port}/0"
 
 
-def measure(layer, extra_env):
+def measure(layer, extra_env, first_round):
     rows = []
     with daphne("large", RESULTS / f"daphne-live-{layer}.log", **extra_env) as address:
-        for clients in CLIENTS:
-            setup = run_step("live", "large", "prepare")
-            latencies = asyncio.run(fan_out(address, setup, clients))
+        for number, clients in enumerate(CLIENTS):
+            setup = run_step("live", "large", "prepare", str(first_round + number))
+            try:
+                latencies, lost = asyncio.run(fan_out(address, setup, clients))
+            except OSError as error:  # a refused or reset connection: the server gave up
+                print(f"  {layer}, {clients} clients: failed: {error!r}", file=sys.stderr)
+                rows.append({"layer": layer, "clients": clients, "error": repr(error)})
+                continue
             rows.append(
                 {
                     "layer": layer,
                     "clients": clients,
                     "posts": POSTS,
                     "deliveries": len(latencies),
+                    "lost": lost,
                     "median_ms": percentile(latencies, 0.5),
                     "p95_ms": percentile(latencies, 0.95),
-                    "max_ms": max(latencies),
+                    "max_ms": max(latencies, default=float("nan")),
                 }
             )
             print(
@@ -206,10 +228,10 @@ def measure(layer, extra_env):
 
 def run():
     raise_open_file_limit(4 * max(CLIENTS) + 256)
-    rows = measure("in-memory", {})
+    rows = measure("in-memory", {}, 0)
     try:
         with redis_url() as url:
-            rows += measure("redis", {"REDIS_URL": url})
+            rows += measure("redis", {"REDIS_URL": url}, len(CLIENTS))
     except (RuntimeError, subprocess.CalledProcessError) as error:
         print(f"  Redis skipped: {error}", file=sys.stderr)
     return rows
@@ -218,10 +240,10 @@ def run():
 def main():
     from bench.common import setup_django
 
-    if sys.argv[1:] != ["prepare"]:
-        sys.exit("usage: python -m bench.live prepare")
+    if len(sys.argv) != 3 or sys.argv[1] != "prepare":
+        sys.exit("usage: python -m bench.live prepare ROUND")
     setup_django()
-    print(json.dumps(prepare()))
+    print(json.dumps(prepare(int(sys.argv[2]))))
 
 
 if __name__ == "__main__":
