@@ -95,6 +95,25 @@ def guard_rate(author, source, topic=None, now=None):
         raise PostingRefused(_("You have just posted the same text in this topic."))
 
 
+def guard_duplicate_topic(author, space, title, now):
+    """No second topic with the same title from the same person just after the first."""
+    if Topic.objects.filter(
+        author=author, space=space, title=title, created_at__gte=now - DUPLICATE_WINDOW
+    ).exists():
+        raise PostingRefused(_("You have just started a topic with this title in this space."))
+
+
+def _lock_author(author):
+    """One person's writes queue behind each other (inside a transaction), so the rate
+    limit and the duplicate checks see every earlier post, even from a double click.
+
+    FOR NO KEY UPDATE: rows that merely refer to the person (a notification to them
+    from someone else's post) must not wait for it, or two posts could deadlock.
+    """
+    people = get_user_model().objects.select_for_update(no_key=True)
+    list(people.filter(pk=author.pk).values_list("pk", flat=True))
+
+
 def _clean_source(source, field="text"):
     source = (source or "").strip()
     if not source:
@@ -139,8 +158,10 @@ def start_topic(
     guard_personal_data(source or "", who=author)
     for name in REPORT_FIELDS:
         guard_personal_data(report.get(name, ""), field=name, who=author)
-    guard_rate(author, source or title, now=now)
     with transaction.atomic():
+        _lock_author(author)
+        guard_rate(author, source or title, now=now)
+        guard_duplicate_topic(author, space, title, now)
         topic = Topic.objects.create(
             space=space,
             kind=kind,
@@ -171,10 +192,10 @@ def post_reply(topic, author, source, *, quoted=None, now=None):
     source = _clean_source(source)
     guard_personal_data(source, who=author)
     with transaction.atomic():
+        _lock_author(author)
         topic = Topic.objects.select_for_update().get(pk=topic.pk)
         if topic.locked:
             raise PostingRefused(_("The topic is locked; no new posts can be added."))
-        # Inside the topic's lock, so a double click cannot pass the duplicate check twice.
         guard_rate(author, source, topic=topic, now=now)
         if quoted is not None and quoted.topic_id != topic.pk:
             quoted = None

@@ -97,6 +97,18 @@ def test_the_same_text_twice_is_refused_within_the_window(topic, sofie):
     assert services.post_reply(topic, sofie, "Tak for det!", now=NOW + timedelta(minutes=3))
 
 
+def test_the_same_topic_twice_is_refused_within_the_window(network_space, sofie):
+    services.start_topic(network_space, sofie, title="Opstart", source="Hvordan?", now=NOW)
+    with translation.override("da"), pytest.raises(services.PostingRefused) as refusal:
+        services.start_topic(
+            network_space, sofie, title="Opstart", source="Hvordan?", now=NOW + timedelta(seconds=1)
+        )
+    assert str(refusal.value) == "Du har lige startet et emne med denne titel i dette rum."
+    assert Topic.objects.filter(title="Opstart").count() == 1
+    later = NOW + timedelta(minutes=3)
+    assert services.start_topic(network_space, sofie, title="Opstart", source="Igen", now=later)
+
+
 def test_the_same_text_in_another_topic_is_fine(topic, network_space, sofie, anders):
     other = services.start_topic(
         network_space, anders, title="Andet emne", source="Hej.", now=NOW + timedelta(minutes=5)
