@@ -13,10 +13,7 @@ PASSWORD = "et-godt-kodeord-2026"
 
 @pytest.fixture
 def anne():
-    person = municipal_person("Randers", email="anne@randers.example")
-    person.set_password(PASSWORD)
-    person.save()
-    return person
+    return municipal_person("Randers", email="anne@randers.example", password=PASSWORD)
 
 
 def log_in(page, email, password):

@@ -42,9 +42,7 @@ def test_only_the_wagtail_admin_may_run_inline_scripts_and_styles(client):
 
 
 def test_session_and_csrf_cookies_are_not_readable_by_scripts(client):
-    person = municipal_person("Randers", email="anne@randers.example")
-    person.set_password(PASSWORD)
-    person.save()
+    municipal_person("Randers", email="anne@randers.example", password=PASSWORD)
     client.get(reverse("network:login"))
     csrf = client.cookies["csrftoken"]
     assert csrf["httponly"] and csrf["samesite"] == "Lax"
@@ -58,9 +56,7 @@ def test_session_and_csrf_cookies_are_not_readable_by_scripts(client):
 
 
 def test_a_login_rotates_the_session_key(client):
-    person = municipal_person("Randers", email="anne@randers.example")
-    person.set_password(PASSWORD)
-    person.save()
+    municipal_person("Randers", email="anne@randers.example", password=PASSWORD)
     client.get(reverse("network:login"))
     client.session["note"] = "før login"
     client.session.save()

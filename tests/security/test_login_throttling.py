@@ -24,18 +24,12 @@ RESET_LINK = re.compile(r"/netvaerk/konto/nulstil-adgangskode/[^/\s]+/[^/\s]+/")
 
 @pytest.fixture
 def anne():
-    person = municipal_person("Randers", email="anne@randers.example")
-    person.set_password(PASSWORD)
-    person.save()
-    return person
+    return municipal_person("Randers", email="anne@randers.example", password=PASSWORD)
 
 
 @pytest.fixture
 def bo():
-    person = municipal_person("Randers", email="bo@randers.example")
-    person.set_password(PASSWORD)
-    person.save()
-    return person
+    return municipal_person("Randers", email="bo@randers.example", password=PASSWORD)
 
 
 def attempt(client, email, password, address=RANDERS_OFFICE, url=LOGIN):
