@@ -131,11 +131,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis, when configured, carries both the channel layer and the cache, so that
 # several daphne processes on several machines share live discussion and cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Messages a browser tab's channel may hold before the layer drops new ones: a burst of
+# posts to a busy topic must fit (the default, 100, is for chat-sized rooms).
+CHANNEL_CAPACITY = 1000
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "partnerskab"},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "partnerskab", "capacity": CHANNEL_CAPACITY},
         }
     }
     # The cache only saves work: while Redis is down, requests go on without it (pages
@@ -154,7 +157,12 @@ if REDIS_URL:
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "network.User"

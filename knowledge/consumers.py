@@ -54,7 +54,8 @@ Access changes
 Presence
     Viewers are kept per topic in the Django cache (locmem in one process, Redis
     across several), keyed by channel name with a timestamp refreshed every
-    ``PRESENCE_HEARTBEAT`` seconds, so entries of a crashed process expire.
+    ``PRESENCE_HEARTBEAT`` seconds, so entries of a crashed process expire. Arrivals
+    and departures within ``PRESENCE_NOTICE_DELAY`` are announced in one notice.
 """
 
 import asyncio
@@ -85,6 +86,15 @@ RESYNC_PAGE = 500
 TYPING_INTERVAL = 2.0
 PRESENCE_HEARTBEAT = 60
 PRESENCE_TTL = 3 * PRESENCE_HEARTBEAT
+#: Changes in who is viewing a topic are gathered for this many seconds into one notice:
+#: a crowd arriving at once gets a few lists, not one per arrival to every tab (which
+#: grows with the square of the crowd and would crowd out the posts).
+PRESENCE_NOTICE_DELAY = 0.5
+
+#: The presence notices waiting to be sent, and the locks that keep one topic's changes
+#: in order, per event loop and topic (this process).
+_pending_notices = {}
+_presence_locks = {}
 
 
 def _presence_key(topic_id):
@@ -301,40 +311,68 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
     # --- Presence ------------------------------------------------------------------------
 
     async def _presence_update(self, add):
+        async with self._presence_lock():
+            try:
+                await self._change_viewers(add)
+            except Exception:  # presence is a courtesy; never let it break the feed
+                logger.warning(
+                    "Could not update who is viewing topic %s.", self.topic_id, exc_info=True
+                )
+        pending = (asyncio.get_running_loop(), self.topic_id)
+        if pending not in _pending_notices:
+            _pending_notices[pending] = asyncio.ensure_future(
+                _send_presence_notice(self.channel_layer, self.topic_id, pending)
+            )
+
+    def _presence_lock(self):
+        """One change at a time per topic in this process: the list is read, changed and
+        written back, and arrivals at the same moment must not overwrite each other."""
+        return _presence_locks.setdefault(
+            (asyncio.get_running_loop(), self.topic_id), asyncio.Lock()
+        )
+
+    async def _change_viewers(self, add):
         key = _presence_key(self.topic_id)
-        try:
-            viewers = await cache.aget(key) or {}
-            now = time.time()
-            viewers = {
-                channel: entry
-                for channel, entry in viewers.items()
-                if now - entry.get("at", 0) < PRESENCE_TTL
-            }
-            if add:
-                viewers[self.channel_name] = {"name": self.viewer_name, "at": now}
-            else:
-                viewers.pop(self.channel_name, None)
-            await cache.aset(key, viewers, PRESENCE_TTL)
-            names = sorted({entry["name"] for entry in viewers.values()})
-            await self.channel_layer.group_send(
-                services.topic_group(self.topic_id),
-                {"type": "presence.changed", "viewers": names},
-            )
-        except Exception:  # presence is a courtesy; never let it break the feed
-            logger.warning(
-                "Could not update who is viewing topic %s.", self.topic_id, exc_info=True
-            )
+        viewers = await cache.aget(key) or {}
+        now = time.time()
+        viewers = {
+            channel: entry
+            for channel, entry in viewers.items()
+            if now - entry.get("at", 0) < PRESENCE_TTL
+        }
+        if add:
+            viewers[self.channel_name] = {"name": self.viewer_name, "at": now}
+        else:
+            viewers.pop(self.channel_name, None)
+        await cache.aset(key, viewers, PRESENCE_TTL)
 
     async def _presence_heartbeat(self):
         while True:
             await asyncio.sleep(PRESENCE_HEARTBEAT)
-            key = _presence_key(self.topic_id)
-            try:
-                viewers = await cache.aget(key) or {}
-                viewers[self.channel_name] = {"name": self.viewer_name, "at": time.time()}
-                await cache.aset(key, viewers, PRESENCE_TTL)
-            except Exception:
-                logger.warning("Could not refresh presence.", exc_info=True)
+            async with self._presence_lock():
+                try:
+                    await self._change_viewers(add=True)
+                except Exception:
+                    logger.warning("Could not refresh presence.", exc_info=True)
+
+
+async def _send_presence_notice(channel_layer, topic_id, pending):
+    """After PRESENCE_NOTICE_DELAY, tell the topic's tabs who is viewing now."""
+    try:
+        await asyncio.sleep(PRESENCE_NOTICE_DELAY)
+    finally:
+        _pending_notices.pop(pending, None)
+    try:
+        viewers = await cache.aget(_presence_key(topic_id)) or {}
+        now = time.time()
+        names = sorted(
+            {entry["name"] for entry in viewers.values() if now - entry.get("at", 0) < PRESENCE_TTL}
+        )
+        await channel_layer.group_send(
+            services.topic_group(topic_id), {"type": "presence.changed", "viewers": names}
+        )
+    except Exception:
+        logger.warning("Could not tell who is viewing topic %s.", topic_id, exc_info=True)
 
 
 PostingRefused = services.PostingRefused

@@ -6,7 +6,8 @@
    - a WebSocket to data-ws-path on #posts; on every (re)connect the page asks for
      everything after the highest sequence number it has seen ({"type": "resync"}),
      so a dropped connection loses nothing; reconnects back off 1 s, 2 s, 4 s … 30 s
-     with jitter, and at once when the browser comes back online;
+     with jitter, and at once when the browser comes back online; a new post whose
+     number skips one that never arrived asks for the missing ones the same way;
    - posts are inserted in sequence order, an article already on the page is replaced
      (edited, hidden, deleted), and no post is ever shown twice;
    - #live-status (role="status", aria-live="polite") announces new posts without
@@ -175,6 +176,11 @@
     }
 
     function receivePost(payload) {
+        if (payload.type === "post.created" && announceBatch === null &&
+                payload.sequence > lastReceived + 1) {
+            // Posts in between went missing on the way (a full channel): fetch them.
+            send({type: "resync", after: lastReceived});
+        }
         lastReceived = Math.max(lastReceived, payload.sequence);
         if (paused) {
             queue.push(payload);

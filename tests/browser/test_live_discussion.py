@@ -129,3 +129,28 @@ def test_live_discussion_between_two_browsers(browser, tmp_path):
             3,
             4,
         ]
+
+
+def test_a_post_lost_on_the_way_is_fetched_when_the_next_one_arrives(browser, tmp_path):
+    with shared_database(tmp_path) as database_url:
+        space = SpaceFactory(visibility=Space.Visibility.PARTNERS)
+        member(space.initiative, "Randers", Membership.Status.PARTNER)
+        anna = municipal_person("Randers", first_name="Anna", last_name="Andersen")
+        bo = municipal_person("Randers", first_name="Bo", last_name="Bech")
+        topic = TopicFactory(space=space, author=anna, title="Recovery-caféen")
+        numbered_post(topic, anna, "Hvordan kom I i gang?")
+
+        with daphne_process(database_url, tmp_path / "daphne.log") as address:
+            base_url = f"http://{address}"
+            context_a, page_a = open_topic(browser, base_url, anna, topic)
+            context_b, page_b = open_topic(browser, base_url, bo, topic)
+            try:
+                # Saved, but its broadcast never reaches Anna (as when a channel is full).
+                numbered_post(topic, bo, "Et indlæg, der blev væk på vejen.")
+                write(page_b, "Og et indlæg, der kom frem.")
+                expect(page_a.locator("#indlaeg-3")).to_contain_text("kom frem")
+                expect(page_a.locator("#indlaeg-2")).to_contain_text("blev væk på vejen")
+                assert sequences(page_a) == [1, 2, 3]
+            finally:
+                context_a.close()
+                context_b.close()

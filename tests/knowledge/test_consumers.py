@@ -1,5 +1,7 @@
 """The topic WebSocket against the real ASGI application (origin check, session, routing)."""
 
+import asyncio
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
@@ -9,6 +11,7 @@ from django.test import Client
 
 from config.asgi import application
 from knowledge import services
+from knowledge.consumers import PRESENCE_NOTICE_DELAY
 from knowledge.models import Post, Space
 from network.models import Membership, Role, RoleAssignment
 from tests.knowledge.factories import PostFactory, SpaceFactory, TopicFactory, numbered_post
@@ -262,6 +265,33 @@ def test_rate_limit_over_the_socket_is_an_error_message(world, monkeypatch):
 
     assert async_to_sync(scenario)()["message"]
     assert Post.objects.filter(topic=topic).count() == 1
+
+
+def test_a_crowd_arriving_at_once_gets_one_list_not_one_per_arrival(world):
+    """Presence notices are gathered: 20 tabs joining at once do not send 20 lists
+    to every tab (which grows with the square of the crowd and crowds out posts)."""
+    people = [world["partner"]] + [
+        municipal_person("Randers", first_name=f"Person{n:02d}", last_name="Hansen")
+        for n in range(19)
+    ]
+    sessions = [session_cookie(person)[1] for person in people]
+
+    async def scenario():
+        sockets = [communicator(world["topic"].pk, session) for session in sessions]
+        results = await asyncio.gather(*(socket.connect(timeout=TIMEOUT) for socket in sockets))
+        assert all(connected for connected, _code in results)
+        notices = []
+        while not await sockets[0].receive_nothing(timeout=2 * PRESENCE_NOTICE_DELAY + 0.5):
+            message = await sockets[0].receive_json_from()
+            if message["type"] == "presence":
+                notices.append(message["viewers"])
+        for socket in sockets:
+            await socket.disconnect()
+        return notices
+
+    notices = async_to_sync(scenario)()
+    assert 1 <= len(notices) <= 3
+    assert len(notices[-1]) == 20
 
 
 def test_typing_and_presence_reach_the_others(world):
