@@ -293,7 +293,7 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
 
     async def topic_event(self, event):
         """A post was created, edited or removed: pass it on (the browser dedupes)."""
-        await self.send_json(event["payload"])
+        await self.send(text_data=event["text"])
 
     async def access_check(self, event):
         """Someone's access may have changed: ask again, close if it is gone."""

@@ -6,6 +6,7 @@ database is the record: if the channel layer is down, the post is saved and answ
 and a reload (or a reconnecting browser asking for what it missed) shows it.
 """
 
+import json
 import logging
 from datetime import timedelta
 
@@ -444,7 +445,9 @@ def _send(group, message):
 
 def broadcast_post(post, event):
     post = Post.objects.select_related("author", "author__municipality", "quoted").get(pk=post.pk)
-    _send(topic_group(post.topic_id), {"type": "topic.event", "payload": post_payload(post, event)})
+    payload = post_payload(post, event)
+    # Serialised once here rather than once per open tab.
+    _send(topic_group(post.topic_id), {"type": "topic.event", "text": json.dumps(payload)})
 
 
 def broadcast_access_check(topic=None, person_id=None):

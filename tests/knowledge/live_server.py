@@ -162,9 +162,13 @@ class WebSocketClient:
         await self.writer.drain()
 
     async def receive_json(self, timeout=10):
-        """The next text frame as JSON; ConnectionError (with the code) on a close frame."""
+        """The next text frame as JSON; ConnectionError (with the code) on a close frame.
+
+        ``timeout=None`` waits without a timer, which matters with hundreds of clients.
+        """
         while True:
-            first, second = await asyncio.wait_for(self.reader.readexactly(2), timeout)
+            start = self.reader.readexactly(2)
+            first, second = await (start if timeout is None else asyncio.wait_for(start, timeout))
             length = second & 0x7F
             if length == 126:
                 (length,) = struct.unpack("!H", await self.reader.readexactly(2))
