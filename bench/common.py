@@ -9,11 +9,11 @@ own ``db.sqlite3`` is never opened.
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from tests.knowledge.live_server import free_port, listens, server_process
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -70,40 +70,13 @@ def run_step(module, dataset, *args, env=None):
     return json.loads(lines[-1]) if lines else None
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port, process, log_path, timeout=STARTUP_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited:\n{Path(log_path).read_text()}")
-        with contextlib.suppress(OSError):
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"nothing listens on {port}:\n{Path(log_path).read_text()}")
-        time.sleep(0.2)
-
-
 @contextlib.contextmanager
 def server(command, port, log_path, env=None):
     """Start a server process, wait until it listens on ``port``, stop it afterwards."""
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_for_port(port, process, log_path)
-            yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    with server_process(
+        command, log_path, lambda: listens(port), env=env, timeout=STARTUP_TIMEOUT
+    ) as process:
+        yield process
 
 
 @contextlib.contextmanager

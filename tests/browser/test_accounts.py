@@ -73,7 +73,7 @@ def test_accept_an_invitation_by_keyboard(page, assert_accessible):
 
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # follows the summary's link to the password field
-    page.wait_for_function("document.activeElement.id === 'id_password1'")
+    page.wait_for_function("() => document.activeElement.id === 'id_password1'")
     page.keyboard.type(NEW_PASSWORD)
     page.keyboard.press("Tab")
     page.keyboard.type(NEW_PASSWORD)

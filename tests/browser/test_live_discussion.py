@@ -20,8 +20,8 @@ from tests.network.factories import member, municipal_person
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-OPEN = "document.getElementById('posts').dataset.liveState === 'open'"
-NOT_OPEN = "document.getElementById('posts').dataset.liveState !== 'open'"
+OPEN = "() => document.getElementById('posts').dataset.liveState === 'open'"
+NOT_OPEN = "() => document.getElementById('posts').dataset.liveState !== 'open'"
 
 
 def open_topic(browser, base_url, person, topic):
@@ -40,6 +40,17 @@ def open_topic(browser, base_url, person, topic):
     return context, page
 
 
+def partners_topic():
+    """Anna and Bo of partner Randers, and Anna's topic in the partners' space."""
+    space = SpaceFactory(visibility=Space.Visibility.PARTNERS)
+    member(space.initiative, "Randers", Membership.Status.PARTNER)
+    anna = municipal_person("Randers", first_name="Anna", last_name="Andersen")
+    bo = municipal_person("Randers", first_name="Bo", last_name="Bech")
+    topic = TopicFactory(space=space, author=anna, title="Recovery-caféen")
+    numbered_post(topic, anna, "Hvordan kom I i gang?")
+    return anna, bo, topic
+
+
 def write(page, text):
     page.fill("#reply-form textarea[name=text]", text)
     page.click("#reply-form [type=submit]")
@@ -56,12 +67,7 @@ def sequences(page):
 
 def test_live_discussion_between_two_browsers(browser, tmp_path):
     with shared_database(tmp_path) as database_url:
-        space = SpaceFactory(visibility=Space.Visibility.PARTNERS)
-        member(space.initiative, "Randers", Membership.Status.PARTNER)
-        anna = municipal_person("Randers", first_name="Anna", last_name="Andersen")
-        bo = municipal_person("Randers", first_name="Bo", last_name="Bech")
-        topic = TopicFactory(space=space, author=anna, title="Recovery-caféen")
-        numbered_post(topic, anna, "Hvordan kom I i gang?")
+        anna, bo, topic = partners_topic()
 
         with daphne_process(database_url, tmp_path / "daphne.log") as address:
             base_url = f"http://{address}"
@@ -133,12 +139,7 @@ def test_live_discussion_between_two_browsers(browser, tmp_path):
 
 def test_a_post_lost_on_the_way_is_fetched_when_the_next_one_arrives(browser, tmp_path):
     with shared_database(tmp_path) as database_url:
-        space = SpaceFactory(visibility=Space.Visibility.PARTNERS)
-        member(space.initiative, "Randers", Membership.Status.PARTNER)
-        anna = municipal_person("Randers", first_name="Anna", last_name="Andersen")
-        bo = municipal_person("Randers", first_name="Bo", last_name="Bech")
-        topic = TopicFactory(space=space, author=anna, title="Recovery-caféen")
-        numbered_post(topic, anna, "Hvordan kom I i gang?")
+        anna, bo, topic = partners_topic()
 
         with daphne_process(database_url, tmp_path / "daphne.log") as address:
             base_url = f"http://{address}"

@@ -12,8 +12,8 @@ import asyncio
 import contextlib
 import shutil
 import socket
-import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -23,7 +23,13 @@ from knowledge.models import Post, Space
 from network.models import Membership
 from tests.faults.client import Visitor
 from tests.knowledge.factories import SpaceFactory, TopicFactory
-from tests.knowledge.live_server import WebSocketClient, daphne_process, free_port, shared_database
+from tests.knowledge.live_server import (
+    WebSocketClient,
+    daphne_process,
+    free_port,
+    server_process,
+    shared_database,
+)
 from tests.network.factories import member, municipal_person
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -33,32 +39,28 @@ ANSWER_TIME = 5  # seconds a post may take to be answered while Redis is down
 RECONNECT_TIMEOUT = 20
 
 
-@contextlib.contextmanager
 def redis_server(port, directory):
     """Run Debian's redis-server on a loopback port, without persistence, until the end."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is missing; `make test` installs it (Debian's redis-server)")
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=directory,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    command = [
+        binary,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+    return server_process(
+        command,
+        Path(directory) / f"redis-{port}.log",
+        lambda: _answers_ping(port),
+        timeout=STARTUP_TIMEOUT,
     )
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not _answers_ping(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server did not start on port {port}")
-            time.sleep(0.05)
-        yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def _answers_ping(port):

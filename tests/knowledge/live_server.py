@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from django.conf import settings
 from django.db import connections
 
 STARTUP_TIMEOUT = 60
+ROOT = Path(__file__).resolve().parents[2]
 DAPHNE = [sys.executable, "-m", "daphne"]
 
 
@@ -71,6 +71,39 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def listens(port):
+    """Whether something accepts connections on the loopback port."""
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+        return True
+    return False
+
+
+@contextlib.contextmanager
+def server_process(command, log_path, ready, env=None, timeout=STARTUP_TIMEOUT):
+    """Start ``command``, wait until ``ready()`` is true, yield the process, stop it.
+
+    Used for daphne here and by the fault tests (redis-server) and the benchmark.
+    """
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while not ready():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{command[0]} exited:\n{Path(log_path).read_text()}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{command[0]} did not start:\n{Path(log_path).read_text()}")
+                time.sleep(0.1)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
 @contextlib.contextmanager
 def daphne_process(database_url, log_path, environment=None):
     """Start daphne on a free loopback port; yield ``127.0.0.1:port``; stop it.
@@ -87,33 +120,9 @@ def daphne_process(database_url, log_path, environment=None):
         **(environment or {}),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [*DAPHNE, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"daphne exited:\n{Path(log_path).read_text()}")
-                with contextlib.suppress(OSError):
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"daphne did not start:\n{Path(log_path).read_text()}")
-                time.sleep(0.2)
-            yield f"127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    command = [*DAPHNE, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+    with server_process(command, log_path, lambda: listens(port), env=env):
+        yield f"127.0.0.1:{port}"
 
 
 class WebSocketClient:
