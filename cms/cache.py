@@ -53,9 +53,9 @@ def connect():
     post_page_move.connect(invalidate, dispatch_uid="cms-cache-moved")
     post_delete.connect(_page_deleted, dispatch_uid="cms-cache-page-deleted")
     post_save.connect(_settings_saved, sender=SiteSettings, dispatch_uid="cms-cache-settings")
+    post_save.connect(invalidate, sender=ContactPerson, dispatch_uid="cms-cache-contact")
+    post_save.connect(invalidate, sender=Site, dispatch_uid="cms-cache-site")
     for model in (ContactPerson, SiteSettings, Site):
-        if model is not SiteSettings:
-            post_save.connect(invalidate, sender=model, dispatch_uid=f"cms-cache-{model.__name__}")
         post_delete.connect(
-            invalidate, sender=model, dispatch_uid=f"cms-cache-{model.__name__}-deleted"
+            invalidate, sender=model, dispatch_uid=f"cms-cache-{model.__name__}-gone"
         )

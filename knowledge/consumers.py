@@ -62,6 +62,7 @@ import asyncio
 import json
 import logging
 import time
+import weakref
 from importlib import import_module
 from types import SimpleNamespace
 
@@ -92,9 +93,9 @@ PRESENCE_TTL = 3 * PRESENCE_HEARTBEAT
 PRESENCE_NOTICE_DELAY = 0.5
 
 #: The presence notices waiting to be sent, and the locks that keep one topic's changes
-#: in order, per event loop and topic (this process).
+#: in order, per event loop and topic (this process); a lock goes when nobody holds it.
 _pending_notices = {}
-_presence_locks = {}
+_presence_locks = weakref.WeakValueDictionary()
 
 
 def _presence_key(topic_id):
@@ -327,9 +328,11 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
     def _presence_lock(self):
         """One change at a time per topic in this process: the list is read, changed and
         written back, and arrivals at the same moment must not overwrite each other."""
-        return _presence_locks.setdefault(
-            (asyncio.get_running_loop(), self.topic_id), asyncio.Lock()
-        )
+        key = (asyncio.get_running_loop(), self.topic_id)
+        lock = _presence_locks.get(key)
+        if lock is None:
+            lock = _presence_locks[key] = asyncio.Lock()
+        return lock
 
     async def _change_viewers(self, add):
         key = _presence_key(self.topic_id)

@@ -48,14 +48,13 @@ def guard_guest_rate(email, address, now):
         email=email, person__isnull=True, created_at__gte=now - GUEST_SIGNUP_WINDOW
     ).count()
     key = f"meetings:guest-signups:{address}"
-    if address:
-        cache.add(key, 0, timeout=int(GUEST_SIGNUP_WINDOW.total_seconds()))
     from_address = cache.get(key, 0) if address else 0
     if recent >= GUEST_SIGNUPS_PER_EMAIL or from_address >= GUEST_SIGNUPS_PER_ADDRESS:
         raise SignupRefused(
             _("There have been too many sign-ups from here in the last hour. Try again later.")
         )
     if address:
+        cache.add(key, 0, timeout=int(GUEST_SIGNUP_WINDOW.total_seconds()))
         cache.incr(key)
 
 

@@ -1,7 +1,5 @@
 """Template helpers for the public site."""
 
-import time
-
 from django import template
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -59,15 +57,15 @@ def main_menu(context):
 
 
 @register.simple_tag(takes_context=True)
-def cms_generation(context):
-    """The generation of published content, for the keys of ``{% cache %}`` fragments.
+def published_content_cache(context):
+    """The key part and the timeout for ``{% cache %}`` fragments of published content.
 
-    A preview shows unpublished content, so it gets a key of its own that nothing shares.
+    The key part is the generation of published content (cms/cache.py). A preview shows
+    unpublished content, so its fragments are not kept (timeout 0).
     """
-    request = context.get("request")
-    if getattr(request, "is_preview", False):
-        return f"preview-{time.time_ns()}"
-    return cache_generation()
+    if getattr(context.get("request"), "is_preview", False):
+        return {"generation": "preview", "timeout": 0}
+    return {"generation": cache_generation(), "timeout": TIMEOUT}
 
 
 @register.simple_tag

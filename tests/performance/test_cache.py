@@ -2,16 +2,12 @@
 
 import pytest
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 
 from cms.models import PoolContact, SiteSettings
 from tests.cms.factories import ContactPersonFactory, PoolPageFactory, StandardPageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 def page_text(client, url):
@@ -65,3 +61,16 @@ def test_changed_site_settings_show_in_the_footer_at_once(client):
     site_settings.address = "Edisonsvej 18, 5000 Odense C"
     site_settings.save()
     assert "Edisonsvej 18, 5000 Odense C" in page_text(client, pool.url)
+
+
+def test_a_preview_shows_unsaved_changes_and_keeps_no_fragment(client):
+    pool = PoolPageFactory(purpose="<p>Det offentliggjorte formål.</p>")
+    page_text(client, pool.url)
+    for draft in ("Første udkast.", "Andet udkast."):
+        pool.purpose = f"<p>{draft}</p>"
+        preview = pool.make_preview_request().content.decode()
+        assert draft in preview and "Det offentliggjorte formål." not in preview
+    assert "Det offentliggjorte formål." in page_text(client, pool.url)
+    assert not cache.get(
+        make_template_fragment_key("pool_page_content", [pool.pk, "preview", "da"])
+    )
