@@ -10,9 +10,11 @@ Connecting
     the session (AuthMiddlewareStack), see ``config/asgi.py``. It is refused before
     the handshake completes with close code 4404 for an unknown topic and when
     ``access.can_read_topic`` says no, alike: the topic's page answers 404 for both, so
-    its existence is not given away (DESIGN.md). An accepted connection joins the topic's
-    group (``services.topic_group``) and, when logged in, the person's group
-    (``services.person_group``), where ``access.check`` events arrive.
+    its existence is not given away (DESIGN.md). An accepted connection joins its
+    topic's hub (``knowledge/hubs.py``: the process's one member of the topic's group,
+    ``services.topic_group``, which hands each event to the topic's tabs) and, when
+    logged in, the person's group (``services.person_group``), where ``access.check``
+    events arrive.
 
 Client → server (JSON text frames)
     ``{"type": "resync", "after": N}``
@@ -66,6 +68,7 @@ import weakref
 from importlib import import_module
 from types import SimpleNamespace
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -75,7 +78,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from knowledge import access, services
+from knowledge import access, hubs, services
 from knowledge.models import Post, Topic
 
 logger = logging.getLogger(__name__)
@@ -115,6 +118,8 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
     topic_id = None
     user = None
     joined = False
+    #: Hub events held back while the tab answers a message from its browser.
+    _held = None
 
     # --- Connection ----------------------------------------------------------------------
 
@@ -130,12 +135,12 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
         if not allowed:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        await self.channel_layer.group_add(services.topic_group(self.topic_id), self.channel_name)
+        await hubs.join(self, self.topic_id)
+        self.joined = True
         if self.authenticated:
             await self.channel_layer.group_add(
                 services.person_group(self.user.pk), self.channel_name
             )
-        self.joined = True
         await self.accept()
         if self.authenticated:
             await self._presence_update(add=True)
@@ -147,9 +152,7 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
         self.joined = False
         if self._heartbeat is not None:
             self._heartbeat.cancel()
-        await self.channel_layer.group_discard(
-            services.topic_group(self.topic_id), self.channel_name
-        )
+        await hubs.leave(self, self.topic_id)
         if self.authenticated:
             await self.channel_layer.group_discard(
                 services.person_group(self.user.pk), self.channel_name
@@ -210,8 +213,18 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
             "typing": self.on_typing,
             "read": self.on_read,
         }.get(content.get("type"))
-        if handler is not None:
+        if handler is None:
+            return
+        # Events from the hub wait while the tab answers its browser, as they did when
+        # each tab read them from its own channel: the writer hears "posted" before its
+        # own post arrives, and a resync's posts are not interleaved with live ones.
+        self._held = []
+        try:
             await handler(content)
+        finally:
+            while self._held:
+                await self._pass_on(self._held.pop(0))
+            self._held = None
 
     async def on_resync(self, content):
         after = _as_number(content.get("after"))
@@ -291,6 +304,16 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
         services.mark_read(topic, self.user, min(sequence, topic.last_sequence))
 
     # --- Events from the channel layer ---------------------------------------------------
+
+    async def forward(self, event):
+        """An event from the topic's hub (knowledge/hubs.py) that only passes text on."""
+        if self._held is not None:
+            self._held.append(event)
+        else:
+            await self._pass_on(event)
+
+    async def _pass_on(self, event):
+        await getattr(self, get_handler_name(event))(event)
 
     async def topic_event(self, event):
         """A post was created, edited or removed: pass it on (the browser dedupes)."""

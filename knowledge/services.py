@@ -232,8 +232,9 @@ def _create_post(topic, author, source, *, quoted=None, now):
         defaults={"last_read_sequence": sequence},
         create_defaults={"last_read_sequence": sequence, "mode": Subscription.Mode.FOLLOWING},
     )
-    _notify(post)
+    # Open tabs hear of the post first; the notification emails go out after that.
     transaction.on_commit(lambda: broadcast_post(post, "post.created"))
+    _notify(post)
     return post
 
 
