@@ -201,20 +201,21 @@ def post_reply(topic, author, source, *, quoted=None, now=None):
         if quoted is not None and quoted.topic_id != topic.pk:
             quoted = None
         post = _create_post(topic, author, source, quoted=quoted, now=now)
-        Subscription.objects.get_or_create(
-            person=author, topic=topic, defaults={"mode": Subscription.Mode.FOLLOWING}
-        )
     return post
 
 
 def _create_post(topic, author, source, *, quoted=None, now):
-    """Number and save a post in a locked topic, notify, and broadcast on commit."""
+    """Number and save a post in a topic read under lock (or made) in this transaction,
+    notify, and broadcast on commit."""
+    sequence = topic.last_sequence + 1
     Topic.objects.filter(pk=topic.pk).update(
-        last_sequence=F("last_sequence") + 1,
-        post_count=F("post_count") + 1,
-        last_post_at=now,
+        last_sequence=sequence, post_count=F("post_count") + 1, last_post_at=now
     )
-    sequence = Topic.objects.values_list("last_sequence", flat=True).get(pk=topic.pk)
+    topic.last_sequence, topic.post_count, topic.last_post_at = (
+        sequence,
+        topic.post_count + 1,
+        now,
+    )
     post = Post.objects.create(
         topic=topic,
         sequence=sequence,
@@ -225,13 +226,16 @@ def _create_post(topic, author, source, *, quoted=None, now):
         created_at=now,
     )
     # The writer has read up to their own post; a first post in a topic also follows it
-    # (an existing choice, following or muted, is kept).
-    Subscription.objects.update_or_create(
-        person=author,
-        topic=topic,
-        defaults={"last_read_sequence": sequence},
-        create_defaults={"last_read_sequence": sequence, "mode": Subscription.Mode.FOLLOWING},
-    )
+    # (an existing choice, following or muted, is kept). The author's lock keeps a
+    # second post of theirs from creating the subscription at the same time.
+    subscription = Subscription.objects.filter(person=author, topic=topic)
+    if not subscription.update(last_read_sequence=sequence):
+        Subscription.objects.create(
+            person=author,
+            topic=topic,
+            mode=Subscription.Mode.FOLLOWING,
+            last_read_sequence=sequence,
+        )
     # Open tabs hear of the post first; the notification emails go out after that.
     transaction.on_commit(lambda: broadcast_post(post, "post.created"))
     _notify(post)
@@ -278,18 +282,24 @@ def _notify(post):
                 Notification.objects.get_or_create(
                     person=person, post=post, kind=Notification.Kind.MENTION
                 )
-    followers = Subscription.objects.filter(
-        topic=post.topic, mode=Subscription.Mode.FOLLOWING
-    ).exclude(person_id=post.author_id)
+    followers = list(
+        Subscription.objects.filter(topic=post.topic, mode=Subscription.Mode.FOLLOWING)
+        .exclude(person_id=post.author_id)
+        .values_list("person_id", flat=True)
+    )
     Notification.objects.bulk_create(
         [
             Notification(person_id=person_id, post=post, kind=Notification.Kind.REPLY)
-            for person_id in followers.values_list("person_id", flat=True)
+            for person_id in followers
         ],
         ignore_conflicts=True,
     )
-    ids = list(Notification.objects.filter(post=post).values_list("pk", flat=True))
-    if ids:
+    notified = Notification.objects.filter(post=post)
+    wants_email = NotificationPreference.objects.filter(
+        person__in=notified.values("person"), email=True
+    )
+    if wants_email.exists():
+        ids = list(notified.values_list("pk", flat=True))
         transaction.on_commit(lambda: send_notification_emails(ids))
 
 
