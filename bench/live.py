@@ -4,7 +4,7 @@ One daphne process serves the large data set, first with the in-memory channel l
 then with Redis (``REDIS_URL`` if set, else a Redis on 127.0.0.1:6379 if one answers,
 else a ``redis-server`` started here on a free port). ``CLIENTS`` WebSocket clients
 connect to one topic with a session cookie and the site's Origin, as browsers do, and
-ask to resync (so they have joined the topic's group). Then writers post ``POSTS``
+ask to resync (so they have joined the topic's hub, knowledge/hubs.py). Then writers post ``POSTS``
 replies over their own sockets, one at a time; for each, the time from the writer
 sending it (so the check, the save and the commit are included) to its ``post.created``
 event arriving at each client is recorded.
@@ -12,19 +12,21 @@ event arriving at each client is recorded.
 Readers are ``READERS`` people of network municipalities with several tabs each. Who is
 viewing is gathered into one notice per topic every ``PRESENCE_NOTICE_DELAY`` (see
 knowledge/consumers.py), so the connecting crowd does not flood the tabs; the posting
-starts once the notices have drained. Clients read without a timer per frame: with
-hundreds of them in this one process, timers would dominate what is measured.
+starts once the notices have drained. The reading clients parse frames as the bytes
+arrive (``Reader``), so what is measured is the server, not a crowded client.
 
 ``python -m bench.live prepare ROUND`` (run with the large DATABASE_URL) makes the topic and
 the sessions and prints them as JSON; ``run()`` does the rest without Django.
 """
 
 import asyncio
+import base64
 import contextlib
 import json
 import os
 import resource
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -42,6 +44,10 @@ PAUSE = 0.25
 CONNECT_BATCH = 25
 #: Seconds a post may take to reach every client before the missing ones count as lost.
 DELIVERY_TIMEOUT = 10
+#: How ``services.post_payload`` as JSON begins for a new post: the readers take the
+#: number from there instead of parsing every frame. Should the format change, nothing
+#: is recorded and every delivery counts as lost, so it cannot go unnoticed.
+POST_CREATED = b'{"type": "post.created", "sequence": '
 #: Seconds without any message before the posting starts.
 QUIET = 1.0
 
@@ -101,20 +107,126 @@ async def joined(client):
     await client.receive_until("resync.done", timeout=60)
 
 
+class Reader(asyncio.Protocol):
+    """A reading tab: the WebSocket handshake, one resync, then it only listens.
+
+    Frames are parsed as the bytes arrive (no task, timer or stream per frame): hundreds
+    of readers share this process and its core with nothing else to do, so the time a
+    ``post.created`` arrives is the time its bytes came off the socket, not the time a
+    busy client got round to them.
+    """
+
+    def __init__(self, path, cookie, origin, arrivals, last_message):
+        self.request = (
+            f"GET {path} HTTP/1.1\r\nHost: {origin.split('//', 1)[1]}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
+            f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\nCookie: {cookie}\r\n\r\n"
+        ).encode()
+        self.arrivals = arrivals
+        self.last_message = last_message
+        self.buffer = b""
+        self.upgraded = False
+        self.synced = asyncio.get_running_loop().create_future()
+        self.transport = None
+
+    def connection_made(self, transport):
+        self.transport = transport
+        transport.write(self.request)
+
+    def data_received(self, data):
+        arrived = time.perf_counter()
+        self.buffer += data
+        if not self.upgraded:
+            head, separator, rest = self.buffer.partition(b"\r\n\r\n")
+            if not separator:
+                return
+            if b" 101 " not in head.split(b"\r\n", 1)[0]:
+                self._fail(ConnectionRefusedError(head.split(b"\r\n", 1)[0].decode()))
+                return
+            self.upgraded, self.buffer = True, rest
+            self.transport.write(masked_text_frame({"type": "resync", "after": 0}))
+        while len(self.buffer) >= 2:
+            length, start = self.buffer[1] & 0x7F, 2
+            if length == 126:
+                if len(self.buffer) < 4:
+                    return
+                (length,), start = struct.unpack("!H", self.buffer[2:4]), 4
+            elif length == 127:
+                if len(self.buffer) < 10:
+                    return
+                (length,), start = struct.unpack("!Q", self.buffer[2:10]), 10
+            if len(self.buffer) < start + length:
+                return
+            opcode, payload = self.buffer[0] & 0x0F, self.buffer[start : start + length]
+            self.buffer = self.buffer[start + length :]
+            if opcode == 0x1:
+                self._message(payload, arrived)
+            elif opcode == 0x8:
+                self._fail(ConnectionError("closed by the server"))
+
+    def _message(self, payload, arrived):
+        self.last_message[0] = arrived
+        if payload.startswith(POST_CREATED):
+            end = payload.index(b",", len(POST_CREATED))
+            self.arrivals.setdefault(int(payload[len(POST_CREATED) : end]), []).append(arrived)
+        elif not self.synced.done() and json.loads(payload).get("type") == "resync.done":
+            self.synced.set_result(None)
+
+    def _fail(self, error):
+        if not self.synced.done():
+            self.synced.set_exception(error)
+        self.transport.close()
+
+    def connection_lost(self, error):
+        if not self.synced.done():
+            self.synced.set_exception(error or ConnectionError("connection lost"))
+
+    def close(self):
+        self.transport.close()
+
+
+def masked_text_frame(data):
+    """A client's text frame (RFC 6455: masked) of ``data`` as JSON."""
+    payload = json.dumps(data).encode()
+    mask = os.urandom(4)
+    length = len(payload)
+    if length < 126:
+        header = struct.pack("!BB", 0x81, 0x80 | length)
+    else:
+        header = struct.pack("!BBH", 0x81, 0x80 | 126, length)
+    masked = bytes(byte ^ mask[index % 4] for index, byte in enumerate(payload))
+    return header + mask + masked
+
+
+async def connect_reader(address, path, cookie, arrivals, last_message):
+    host, port = address.rsplit(":", 1)
+    origin = f"http://{address}"
+    loop = asyncio.get_running_loop()
+    _transport, reader = await loop.create_connection(
+        lambda: Reader(path, cookie, origin, arrivals, last_message), host, int(port)
+    )
+    await asyncio.wait_for(reader.synced, 60)
+    return reader
+
+
 async def fan_out(address, setup, clients):
     """Connect, post ``POSTS`` times; the arrival times (ms) and how many never arrived."""
     path = f"/ws/emner/{setup['topic']}/"
     origin = f"http://{address}"
+    arrivals = {}
+    last_message = [time.perf_counter()]
+    cookies = setup["readers"]
     readers = []
     for start in range(0, clients, CONNECT_BATCH):
-        batch = [
-            WebSocketClient.connect(
-                address, path, setup["readers"][number % len(setup["readers"])], origin, 60
+        readers += await asyncio.gather(
+            *(
+                connect_reader(
+                    address, path, cookies[number % len(cookies)], arrivals, last_message
+                )
+                for number in range(start, min(start + CONNECT_BATCH, clients))
             )
-            for number in range(start, min(start + CONNECT_BATCH, clients))
-        ]
-        readers += await asyncio.gather(*batch)
-        await asyncio.gather(*(joined(reader) for reader in readers[start:]))
+        )
     writers = [
         await WebSocketClient.connect(address, path, cookie, origin, 60)
         for cookie in setup["writers"]
@@ -122,21 +234,10 @@ async def fan_out(address, setup, clients):
     for writer in writers:
         await joined(writer)
     sent = {}
-    arrivals = {}
-    last_message = [time.monotonic()]
-
-    async def listen(reader):
-        while True:
-            message = await reader.receive_json(timeout=None)
-            last_message[0] = time.monotonic()
-            if message.get("type") == "post.created":
-                arrivals.setdefault(message["sequence"], []).append(time.perf_counter())
-
-    listeners = [asyncio.ensure_future(listen(reader)) for reader in readers]
     try:
-        # Who is viewing is sent to every tab on each connect: let those notices drain.
-        quiet_since = time.monotonic() + 60
-        while time.monotonic() - last_message[0] < QUIET and time.monotonic() < quiet_since:
+        # Who is viewing is sent to every tab after the arrivals: let those notices pass.
+        give_up = time.perf_counter() + 60
+        while time.perf_counter() - last_message[0] < QUIET and time.perf_counter() < give_up:
             await asyncio.sleep(0.1)
         for number in range(POSTS):
             writer = writers[number % len(writers)]
@@ -153,10 +254,9 @@ async def fan_out(address, setup, clients):
                 await asyncio.sleep(0.002)
             await asyncio.sleep(PAUSE)
     finally:
-        for listener in listeners:
-            listener.cancel()
-        await asyncio.gather(*listeners, return_exceptions=True)
-        await asyncio.gather(*(client.close() for client in [*readers, *writers]))
+        for reader in readers:
+            reader.close()
+        await asyncio.gather(*(writer.close() for writer in writers))
     latencies = [
         (arrived - sent[sequence]) * 1000
         for sequence, times in arrivals.items()

@@ -271,7 +271,7 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
     def _post(self, source, quoted_sequence):
         with translation.override(self.language):
             person = get_user_model().objects.select_related("municipality").get(pk=self.user.pk)
-            topic = Topic.objects.select_related("space").get(pk=self.topic_id)
+            topic = Topic.objects.select_related("space__initiative").get(pk=self.topic_id)
             quoted = None
             if quoted_sequence is not None:
                 quoted = Post.objects.filter(topic=topic, sequence=quoted_sequence).first()

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -78,21 +78,19 @@ def guard_personal_data(*texts, field="text", who=None):
 def guard_rate(author, source, topic=None, now=None):
     """At most RATE_LIMIT_POSTS a minute per person, and no identical post twice in a row."""
     now = now or timezone.now()
-    recent = Post.objects.filter(author=author, created_at__gte=now - RATE_LIMIT_WINDOW).count()
-    if recent >= RATE_LIMIT_POSTS:
+    duplicate = Q(topic=topic, source=source.strip()) if topic is not None else Q(pk__in=[])
+    counts = Post.objects.filter(
+        author=author, created_at__gte=now - max(RATE_LIMIT_WINDOW, DUPLICATE_WINDOW)
+    ).aggregate(
+        recent=Count("pk", filter=Q(created_at__gte=now - RATE_LIMIT_WINDOW)),
+        duplicates=Count("pk", filter=duplicate & Q(created_at__gte=now - DUPLICATE_WINDOW)),
+    )
+    if counts["recent"] >= RATE_LIMIT_POSTS:
         raise PostingRefused(
             _("You have posted %(count)s times in the last minute. Wait a moment and try again.")
-            % {"count": recent}
+            % {"count": counts["recent"]}
         )
-    if (
-        topic is not None
-        and Post.objects.filter(
-            author=author,
-            topic=topic,
-            source=source.strip(),
-            created_at__gte=now - DUPLICATE_WINDOW,
-        ).exists()
-    ):
+    if counts["duplicates"]:
         raise PostingRefused(_("You have just posted the same text in this topic."))
 
 
