@@ -1,11 +1,22 @@
-"""Cached menu, footer and pool content: a published change shows on the next request."""
+"""Cached menu, footer, pool content and search results: a published change shows on the
+next request."""
+
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
+from django.urls import reverse
+from wagtail.models import Page
 
 from cms.models import PoolContact, SiteSettings
-from tests.cms.factories import ContactPersonFactory, PoolPageFactory, StandardPageFactory
+from tests.cms.factories import (
+    ContactPersonFactory,
+    NewsIndexPageFactory,
+    NewsPageFactory,
+    PoolPageFactory,
+    StandardPageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +85,21 @@ def test_a_preview_shows_unsaved_changes_and_keeps_no_fragment(client):
     assert not cache.get(
         make_template_fragment_key("pool_page_content", [pool.pk, "preview", "da"])
     )
+
+
+def test_search_results_are_kept_until_something_is_published(client):
+    news = NewsIndexPageFactory()
+    NewsPageFactory(parent=news, title="Recovery i bostøtten", intro="Om recovery.")
+    url = reverse("search") + "?q=recovery"
+    results = type(Page.objects.live().search("recovery"))
+    with mock.patch.object(
+        results, "_do_search", autospec=True, side_effect=results._do_search
+    ) as search:
+        assert "Recovery i bostøtten" in page_text(client, url)
+        assert search.call_count == 1
+        assert "Recovery i bostøtten" in page_text(client, url)
+        assert search.call_count == 1, "the second request searched again"
+        NewsPageFactory(parent=news, title="Recovery i beskæftigelsen", intro="Om recovery.")
+        text = page_text(client, url)
+    assert "Recovery i beskæftigelsen" in text and "Recovery i bostøtten" in text
+    assert search.call_count == 2
