@@ -14,7 +14,16 @@ import sys
 import time
 
 from bench import live, report, throughput
-from bench.common import DATA, DATASETS, RESULTS, ROOT, database_url, django_env, run_step
+from bench.common import (
+    DATA,
+    DATASETS,
+    RESULTS,
+    ROOT,
+    database_url,
+    django_env,
+    percentile,
+    run_step,
+)
 
 
 def seed_version(scale):
@@ -57,13 +66,70 @@ def ensure_seeded(dataset, scale, reseed):
     return counts
 
 
+#: Each page's timed requests are made in this many turns per data set.
+TURNS = 6
+
+
+def measure_pages(requests):
+    """Query counts and response times of the key pages on both data sets.
+
+    Both data sets are served at once (``python -m bench.pages serve``), and the timed
+    requests alternate between them in ``TURNS`` turns, starting with the other data
+    set each turn: the ratio of the medians then compares the two under the same load.
+    """
+    servers = {
+        dataset: subprocess.Popen(
+            [sys.executable, "-m", "bench.pages", "serve"],
+            cwd=ROOT,
+            env=django_env(dataset),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for dataset in DATASETS
+    }
+
+    def ask(dataset, request):
+        server = servers[dataset]
+        server.stdin.write(json.dumps(request) + "\n")
+        server.stdin.flush()
+        return json.loads(server.stdout.readline())
+
+    try:
+        # Each server names its pages once it is ready; both have the same pages.
+        names = [json.loads(server.stdout.readline())["pages"] for server in servers.values()][-1]
+        rows = {dataset: [] for dataset in DATASETS}
+        for name in names:
+            times = {dataset: [] for dataset in DATASETS}
+            for dataset in DATASETS:
+                rows[dataset].append(ask(dataset, {"count": name}))
+            for turn in range(TURNS):
+                order = DATASETS if turn % 2 == 0 else DATASETS[::-1]
+                for dataset in order:
+                    batch = -(-requests // TURNS)
+                    times[dataset] += ask(dataset, {"time": name, "requests": batch})
+            for dataset in DATASETS:
+                rows[dataset][-1].update(
+                    median_ms=percentile(times[dataset], 0.5),
+                    p95_ms=percentile(times[dataset], 0.95),
+                    requests=len(times[dataset]),
+                )
+        return rows
+    finally:
+        for server in servers.values():
+            server.stdin.close()
+            server.wait(timeout=60)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--reseed", action="store_true", help="seed the large data set again")
     parser.add_argument(
         "--scale", type=float, default=1.0, help="fraction of the large sizes (for trying out)"
     )
-    parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument(
+        "--requests", type=int, default=60, help="timed requests per page and data set"
+    )
     parser.add_argument("--seconds", type=int, default=5, help="wrk's duration per page")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-live", action="store_true")
@@ -82,11 +148,8 @@ def main(argv=None):
         "requests": args.requests,
         "pages": {},
     }
-    for dataset in DATASETS:
-        print(f"Measuring the key pages on the {dataset} data set ...", file=sys.stderr)
-        results["pages"][dataset] = run_step(
-            "pages", dataset, "measure", "--requests", str(args.requests)
-        )
+    print("Measuring the key pages on both data sets, taking turns ...", file=sys.stderr)
+    results["pages"] = measure_pages(args.requests)
     if not args.skip_throughput:
         print("Throughput (wrk against daphne) ...", file=sys.stderr)
         results["throughput"] = throughput.run(args.seconds)

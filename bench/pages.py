@@ -1,10 +1,10 @@
-"""The key pages, measured in-process: ``python -m bench.pages measure|urls``.
+"""The key pages, measured in-process: ``python -m bench.pages serve|urls``.
 
-Run with ``DATABASE_URL`` pointing at a benchmark database. ``measure`` requests each
-key page through Django's test client: the SQL queries of one request with an empty
-cache ("cold") and of the next one ("warm"), then the response times of ``--requests``
-requests after a warm-up. ``urls`` prints each page's URL and a session cookie of the
-reader, for the load generator. Both print one line of JSON.
+Run with ``DATABASE_URL`` pointing at a benchmark database. ``serve`` requests key pages
+through Django's test client when the orchestrator asks: the SQL queries of one request
+with an empty cache ("cold") and of the next one ("warm"), and the response times of a
+batch of requests. ``urls`` prints each page's URL and a session cookie of the reader,
+for the load generator, as one line of JSON.
 
 The reader of the pages that need a login is the demo's project leader in Randers, a
 partner municipality; the other pages are requested anonymously.
@@ -14,7 +14,7 @@ import argparse
 import json
 import time
 
-from bench.common import percentile, setup_django
+from bench.common import setup_django
 
 READER = "projektleder@randers.example"
 HOST = "127.0.0.1"
@@ -91,39 +91,66 @@ def count_queries(client, url):
     return response.status_code, len(queries)
 
 
-def measure(requests):
-    from django.core.cache import cache
+class KeyPages:
+    """The key pages of this process's database, ready to be counted and timed."""
 
-    anonymous, logged_in = clients()
-    results = []
-    for name, url, needs_login in key_pages():
-        client = logged_in if needs_login else anonymous
+    def __init__(self):
+        anonymous, logged_in = clients()
+        self.pages = {
+            name: (url, needs_login, logged_in if needs_login else anonymous)
+            for name, url, needs_login in key_pages()
+        }
+
+    def count(self, name):
+        """The queries of one request with an empty cache and of the next, after a warm-up."""
+        from django.core.cache import cache
+
+        url, needs_login, client = self.pages[name]
         cache.clear()
         status, cold = count_queries(client, url)
         _status, warm = count_queries(client, url)
         for _ in range(WARM_UP):
             client.get(url)
+        return {
+            "page": name,
+            "url": url,
+            "logged_in": needs_login,
+            "status": status,
+            "bytes": len(client.get(url).content),
+            "queries_cold": cold,
+            "queries": warm,
+        }
+
+    def time(self, name, requests):
+        """The response times in ms of ``requests`` requests for the page."""
+        url, _needs_login, client = self.pages[name]
         times = []
-        size = 0
         for _ in range(requests):
             started = time.perf_counter()
-            response = client.get(url)
+            client.get(url)
             times.append((time.perf_counter() - started) * 1000)
-            size = len(response.content)
-        results.append(
-            {
-                "page": name,
-                "url": url,
-                "logged_in": needs_login,
-                "status": status,
-                "bytes": size,
-                "queries_cold": cold,
-                "queries": warm,
-                "median_ms": percentile(times, 0.5),
-                "p95_ms": percentile(times, 0.95),
-            }
-        )
-    return results
+        return times
+
+
+def serve():
+    """Answer the orchestrator's requests, one JSON line each way (see bench/__main__.py).
+
+    ``{"count": page}`` answers the query counts, ``{"time": page, "requests": n}`` the
+    response times. The small and the large data set are served by two such processes
+    at once, and the orchestrator takes turns between them, so that whatever else the
+    machine does at a moment weighs on both alike.
+    """
+    import sys
+
+    pages = KeyPages()
+    print(json.dumps({"pages": list(pages.pages)}), flush=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        if "count" in request:
+            answer = pages.count(request["count"])
+        else:
+            answer = pages.time(request["time"], request["requests"])
+        print(json.dumps(answer), flush=True)
 
 
 def urls():
@@ -140,12 +167,13 @@ def urls():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["measure", "urls"])
-    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("command", choices=["serve", "urls"])
     args = parser.parse_args(argv)
     setup_django()
-    answer = measure(args.requests) if args.command == "measure" else urls()
-    print(json.dumps(answer))
+    if args.command == "serve":
+        serve()
+    else:
+        print(json.dumps(urls()))
 
 
 if __name__ == "__main__":

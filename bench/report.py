@@ -36,7 +36,8 @@ def markdown(results):
         "(large); the small data set is the demo content.",
         "",
         "## Key pages: queries and response times (in-process, "
-        f"{results['requests']} requests after a warm-up)",
+        f"{results['requests']} requests per data set after a warm-up, the two data sets "
+        "taking turns)",
         "",
         "Queries: with an empty cache / warm. Times in ms. Targets: at most "
         f"{MAX_QUERIES} queries with a warm cache on both sizes (the empty-cache count must "
