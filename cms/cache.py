@@ -11,6 +11,7 @@ local-memory cache of the embedded default is one process's own.
 import time
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -20,18 +21,29 @@ GENERATION_KEY = "cms:generation"
 TIMEOUT = 24 * 60 * 60
 
 
-def generation():
-    """The current generation; part of every cache key of published content."""
-    value = cache.get(GENERATION_KEY)
+def generation(key=GENERATION_KEY):
+    """The current generation under ``key`` (by default, that of published content); part
+    of every cache key of what it covers."""
+    value = cache.get(key)
     if value is None:
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        value = cache.get(GENERATION_KEY)
+        cache.add(key, time.time_ns(), timeout=None)
+        value = cache.get(key)
     return value
 
 
+def replace_generation(key):
+    """Start a new generation under ``key``: everything cached under the old one is stale.
+
+    Once now and once more when the change commits: a request that cached the old state
+    between the change and its commit would otherwise keep it.
+    """
+    cache.set(key, time.time_ns(), timeout=None)
+    transaction.on_commit(lambda: cache.set(key, time.time_ns(), timeout=None))
+
+
 def invalidate(**kwargs):
-    """Start a new generation: every cached fragment of published content is stale."""
-    cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    """Start a new generation of published content."""
+    replace_generation(GENERATION_KEY)
 
 
 def _page_deleted(sender, instance, **kwargs):

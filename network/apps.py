@@ -4,8 +4,14 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class NetworkConfig(AppConfig):
+    default = True  # this module has a second config, Wagtail's users app (below)
     name = "network"
     verbose_name = _("Network")
+
+    def ready(self):
+        from network import cache
+
+        cache.connect()
 
 
 class UsersAppConfig(WagtailUsersAppConfig):

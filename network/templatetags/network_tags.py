@@ -7,9 +7,18 @@ may see what comes from ``network.access``.
 
 from django import template
 
+from cms.cache import TIMEOUT
 from network import access
+from network.cache import progress_generation
 
 register = template.Library()
+
+
+@register.simple_tag
+def progress_cache():
+    """The key part and the timeout for ``{% cache %}`` fragments of progress, which are
+    kept until progress changes (network/cache.py)."""
+    return {"generation": progress_generation(), "timeout": TIMEOUT}
 
 
 @register.simple_tag(takes_context=True)

@@ -7,6 +7,7 @@ call and render.
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -18,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -346,7 +348,8 @@ def progress_overview(request, initiative_slug):
             "initiative": initiative,
             "parts": ProjectPart,
             "partners": partners,
-            "timeline": build_timeline(initiative, partners),
+            # Built only when the cached timeline (network/cache.py) has gone stale.
+            "timeline": SimpleLazyObject(partial(build_timeline, initiative, partners)),
             "notes": notes,
             "today": timezone.localdate(),
         },

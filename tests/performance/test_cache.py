@@ -1,5 +1,5 @@
-"""Cached menu, footer, pool content and search results: a published change shows on the
-next request."""
+"""Cached menu, footer, pool content, search results and progress timeline: a change shows
+on the next request."""
 
 from unittest import mock
 
@@ -7,9 +7,12 @@ import pytest
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import Page
 
 from cms.models import PoolContact, SiteSettings
+from network.models import Membership, Milestone, PartProgress
+from network.views.progress import build_timeline
 from tests.cms.factories import (
     ContactPersonFactory,
     NewsIndexPageFactory,
@@ -17,6 +20,7 @@ from tests.cms.factories import (
     PoolPageFactory,
     StandardPageFactory,
 )
+from tests.network.factories import InitiativeFactory, member, municipal_person
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +107,35 @@ def test_search_results_are_kept_until_something_is_published(client):
         text = page_text(client, url)
     assert "Recovery i beskæftigelsen" in text and "Recovery i bostøtten" in text
     assert search.call_count == 2
+
+
+def progress_overview(client, initiative):
+    return page_text(client, reverse("network:progress_overview", args=[initiative.slug]))
+
+
+def test_the_progress_timeline_is_kept_until_progress_changes(client):
+    initiative = InitiativeFactory()
+    partner = member(initiative, "Randers", Membership.Status.PARTNER)
+    client.force_login(municipal_person("Randers"))
+    with mock.patch(
+        "network.views.progress.build_timeline", side_effect=build_timeline
+    ) as building:
+        progress_overview(client, initiative)
+        progress_overview(client, initiative)
+        assert building.call_count == 1, "the second request built the timeline again"
+        milestone = Milestone.objects.create(
+            membership=partner, part=2, title="Kortlægning færdig", due_on=timezone.localdate()
+        )
+        assert "Kortlægning færdig" in progress_overview(client, initiative)
+        milestone.reached_on = timezone.localdate()
+        milestone.save()
+        text = progress_overview(client, initiative)
+        assert "Kortlægning færdig" in text and "milestone--reached" in text
+        PartProgress.objects.create(
+            membership=partner,
+            part=1,
+            status=PartProgress.Status.IN_PROGRESS,
+            started_on=timezone.localdate(),
+        )
+        assert "timeline__bar--in_progress" in progress_overview(client, initiative)
+    assert building.call_count == 4
