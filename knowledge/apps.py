@@ -7,6 +7,7 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge sharing")
 
     def ready(self):
-        from knowledge import signals
+        from knowledge import cards, signals
 
         signals.connect()
+        cards.connect()

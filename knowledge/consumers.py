@@ -135,13 +135,15 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
         if not allowed:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        await hubs.join(self, self.topic_id)
-        self.joined = True
         if self.authenticated:
             await self.channel_layer.group_add(
                 services.person_group(self.user.pk), self.channel_name
             )
+        self.joined = True
         await self.accept()
+        # Only an accepted socket may be sent events; what comes before the hub is joined
+        # reaches the browser through the resync it sends first thing.
+        await hubs.join(self, self.topic_id)
         if self.authenticated:
             await self._presence_update(add=True)
             self._heartbeat = asyncio.ensure_future(self._presence_heartbeat())

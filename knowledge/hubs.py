@@ -85,6 +85,8 @@ class TopicHub:
     async def _lost(self):
         if _hubs.get(self.key) is self:
             del _hubs[self.key]
+        with contextlib.suppress(Exception):  # the layer may be back after a blip
+            await self.layer.group_discard(self.group, self.channel)
         tabs, self.tabs = list(self.tabs), set()
         for tab in tabs:
             with contextlib.suppress(Exception):

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
 
 from knowledge import access, services
+from knowledge.cards import attach_cards
 from knowledge.forms import (
     EditPostForm,
     ExperienceReportForm,
@@ -138,10 +139,11 @@ def _mark_unread(topics):
 
 
 def _topic_list(topics, person):
-    """Topics for a list: author, municipality, space and tags fetched up front."""
-    return with_unread(
-        topics.select_related("space", "author", "municipality").prefetch_related("tags"), person
-    ).order_by("-last_post_at", "-pk")
+    """Topics for a list: author, municipality and space fetched up front (the tags come
+    with the cards that are not cached, knowledge/cards.py)."""
+    return with_unread(topics.select_related("space", "author", "municipality"), person).order_by(
+        "-last_post_at", "-pk"
+    )
 
 
 def _existing_tags(person):
@@ -175,6 +177,7 @@ def space_detail(request, slug):
     topics = _topic_list(form.filter(space.topics.all()), request.user)
     page_obj = Paginator(topics, PAGE_SIZE).get_page(request.GET.get("side"))
     _mark_unread(page_obj)
+    attach_cards(page_obj, heading_level=3)
     context = {
         "space": space,
         "form": form,
@@ -457,6 +460,7 @@ def tag_detail(request, slug):
         request.GET.get("side")
     )
     _mark_unread(page_obj)
+    attach_cards(page_obj, heading_level=2, show_space=True)
     return render(request, TEMPLATES + "tag_detail.html", {"tag": tag, "page_obj": page_obj})
 
 
@@ -515,6 +519,7 @@ def search(request):
                 hits[post.topic_id].append(post)
         for topic in page_obj:
             topic.hits = hits.get(topic.pk, [])
+        attach_cards(page_obj, heading_level=3, show_space=True)
     return render(
         request,
         TEMPLATES + "search.html",

@@ -2,9 +2,19 @@
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.auth import AuthMiddleware
+from channels.sessions import CookieMiddleware, InstanceSessionWrapper, SessionMiddleware
 from channels.testing import HttpCommunicator, WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.test import Client
 
-from config.asgi import application
+from config.asgi import WebSocketSessionMiddleware, application
+from knowledge.consumers import TopicConsumer
+from knowledge.models import Space
+from network.models import Membership
+from tests.knowledge.factories import SpaceFactory, TopicFactory
+from tests.network.factories import member, municipal_person
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -31,3 +41,108 @@ def test_websocket_from_a_foreign_origin_is_refused():
         return connected
 
     assert async_to_sync(connect)() is False
+
+
+# --- The session on WebSockets (WebSocketSessionMiddleware) -------------------------------
+
+
+def _session_of(person):
+    client = Client()
+    client.force_login(person)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _socket(path, session=None):
+    headers = [(b"host", b"localhost"), (b"origin", b"http://localhost")]
+    if session:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode()))
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+@pytest.fixture
+def partners_topic():
+    """A topic in a partners' space; Randers is the partner, Rikke from Randers may read it."""
+    space = SpaceFactory(visibility=Space.Visibility.PARTNERS)
+    member(space.initiative, "Randers", Membership.Status.PARTNER)
+    reader = municipal_person("Randers", first_name="Rikke", last_name="Rasmussen")
+    return TopicFactory(space=space, author=reader), reader
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_websocket_carries_the_session_and_the_logged_in_person(partners_topic, monkeypatch):
+    topic, reader = partners_topic
+    session = _session_of(reader)
+    seen = []
+    original_connect = TopicConsumer.connect
+
+    async def recording_connect(self):
+        user, session = self.scope["user"], self.scope["session"]
+        seen.append({"user": user.pk, "session": session.session_key, "send": self.base_send})
+        await original_connect(self)
+
+    monkeypatch.setattr(TopicConsumer, "connect", recording_connect)
+
+    async def scenario():
+        socket = _socket(f"/ws/emner/{topic.pk}/", session)
+        connected, _subprotocol = await socket.connect(timeout=5)
+        raw_send = socket.output_queue.put
+        await socket.disconnect()
+        anonymous = _socket(f"/ws/emner/{topic.pk}/")
+        refused = await anonymous.connect(timeout=5)
+        await anonymous.disconnect()
+        return connected, raw_send, refused
+
+    connected, raw_send, refused = async_to_sync(scenario)()
+    logged_in, anonymous = seen
+    assert connected
+    assert logged_in["user"] == reader.pk
+    assert logged_in["session"] == session
+    # The consumer sends straight to the server, not through the session wrapper.
+    assert logged_in["send"] == raw_send
+    assert getattr(logged_in["send"], "__func__", None) is not InstanceSessionWrapper.send
+    assert refused == (False, 4404)
+    assert anonymous["user"] is None and anonymous["session"] is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_websocket_session_middleware_resolves_the_session_and_passes_send_on():
+    reader = municipal_person("Randers")
+    session = _session_of(reader)
+    seen = {}
+
+    async def inner(scope, receive, send):
+        seen.update(scope=scope, send=send)
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        await receive()  # websocket.disconnect
+
+    async def scenario():
+        socket = WebsocketCommunicator(
+            CookieMiddleware(WebSocketSessionMiddleware(inner)),
+            "/",
+            headers=[(b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode())],
+        )
+        connected, _subprotocol = await socket.connect(timeout=5)
+        raw_send = socket.output_queue.put
+        await socket.disconnect()
+        return connected, raw_send
+
+    connected, raw_send = async_to_sync(scenario)()
+    assert connected
+    assert seen["send"] == raw_send
+    assert not isinstance(getattr(seen["send"], "__self__", None), InstanceSessionWrapper)
+    session_store = seen["scope"]["session"]
+    assert session_store.session_key == session
+    assert session_store[SESSION_KEY] == str(reader.pk)  # read from the database
+
+
+def test_the_websocket_stack_uses_the_session_middleware_without_the_send_wrapper():
+    layer = application.application_mapping["websocket"]
+    stack = []
+    while layer is not None:
+        stack.append(type(layer))
+        layer = getattr(layer, "application", None) or getattr(layer, "inner", None)
+    assert WebSocketSessionMiddleware in stack
+    assert SessionMiddleware not in stack  # channels' own, whose send wraps every frame
+    assert stack.index(CookieMiddleware) < stack.index(WebSocketSessionMiddleware)
+    assert stack.index(WebSocketSessionMiddleware) < stack.index(AuthMiddleware)

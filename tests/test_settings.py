@@ -48,7 +48,7 @@ def test_embedded_defaults_need_nothing_installed():
     seen = settings_as_seen_with()
     assert seen == {
         "db": "django.db.backends.sqlite3",
-        "layer": "channels.layers.InMemoryChannelLayer",
+        "layer": "config.channel_layers.InMemoryChannelLayer",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "email": "django.core.mail.backends.console.EmailBackend",
         "debug": True,
