@@ -1,11 +1,12 @@
-"""The progress overview's timeline, kept until progress changes.
+"""The progress overview's timeline and latest notes, kept until progress changes.
 
-The timeline (a chart and a table of every partner's project parts and milestones) is
-the part of the overview that grows with the data. It is cached under a generation that
-every saved or deleted part status, milestone, membership, municipality or initiative
-replaces (signals, so that changes made in the admin count too); the status table and
-the latest notes are built on every request. With Redis as the cache, all daphne
-processes share the generation.
+The timeline (a chart and a table of every partner's project parts and milestones) and
+the latest status notes are the parts of the overview that grow with the data. They are
+cached under a generation that every saved or deleted part status, milestone, status
+note, membership, municipality or initiative replaces (signals, so that changes made in
+the admin count too); the status table is built on every request. A changed name of a
+note's author shows with the next change of progress (or after a day). With Redis as
+the cache, all daphne processes share the generation.
 """
 
 from django.db.models.signals import post_delete, post_save
@@ -24,9 +25,16 @@ def invalidate_progress(**kwargs):
 
 
 def connect():
-    from network.models import Initiative, Membership, Milestone, Municipality, PartProgress
+    from network.models import (
+        Initiative,
+        Membership,
+        Milestone,
+        Municipality,
+        PartProgress,
+        StatusNote,
+    )
 
-    for model in (PartProgress, Milestone, Membership, Municipality, Initiative):
+    for model in (PartProgress, Milestone, StatusNote, Membership, Municipality, Initiative):
         for signal in (post_save, post_delete):
             signal.connect(
                 invalidate_progress,

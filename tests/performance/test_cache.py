@@ -6,12 +6,14 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
 
 from cms.models import PoolContact, SiteSettings
-from network.models import Membership, Milestone, PartProgress
+from network.models import Membership, Milestone, PartProgress, StatusNote
 from network.views.progress import build_timeline
 from tests.cms.factories import (
     ContactPersonFactory,
@@ -139,3 +141,24 @@ def test_the_progress_timeline_is_kept_until_progress_changes(client):
         )
         assert "timeline__bar--in_progress" in progress_overview(client, initiative)
     assert building.call_count == 4
+
+
+def test_the_latest_status_notes_are_kept_until_progress_changes(client):
+    initiative = InitiativeFactory()
+    partner = member(initiative, "Randers", Membership.Status.PARTNER)
+    person = municipal_person("Randers")
+    client.force_login(person)
+    StatusNote.objects.create(membership=partner, part=1, text="Kortlægningen er i gang.")
+    assert "Kortlægningen er i gang." in progress_overview(client, initiative)
+    with CaptureQueriesContext(connection) as queries:
+        progress_overview(client, initiative)
+    assert not [
+        q
+        for q in queries.captured_queries
+        if "network_statusnote" in q["sql"] and "network_user" in q["sql"]
+    ], "the cached notes were fetched again"
+    StatusNote.objects.create(
+        membership=partner, part=2, text="Udviklingen er begyndt.", author=person
+    )
+    text = progress_overview(client, initiative)
+    assert "Udviklingen er begyndt." in text and "Kortlægningen er i gang." in text
