@@ -8,11 +8,15 @@ With Redis as the cache (``REDIS_URL``) all daphne processes share the generatio
 local-memory cache of the embedded default is one process's own.
 """
 
+import hashlib
 import time
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -71,3 +75,31 @@ def connect():
         post_delete.connect(
             invalidate, sender=model, dispatch_uid=f"cms-cache-{model.__name__}-gone"
         )
+
+
+def attach_rendered(items, *, template, context, shown, attribute="card", before_render=None):
+    """Give each item its HTML fragment from ``template`` as ``item.<attribute>``, from the
+    cache or freshly rendered.
+
+    A list page renders the same card for an item again and again; here a card is kept
+    under a key made of everything it shows (``shown(item)``: a tuple of plain values,
+    and the language), so any change gives a new key and nothing has to clear the old
+    one. The page's cards are fetched from the cache at once; the missing ones are
+    rendered (after ``before_render(missing)``, which may fetch what only rendering
+    needs) and stored together.
+    """
+    items = list(items)
+    language = get_language()
+    keys = [
+        f"{template}:" + hashlib.sha256(repr((shown(item), language)).encode()).hexdigest()
+        for item in items
+    ]
+    html = cache.get_many(keys)
+    missing = [(key, item) for key, item in zip(keys, items, strict=True) if key not in html]
+    if missing and before_render is not None:
+        before_render([item for _key, item in missing])
+    fresh = {key: render_to_string(template, context(item)) for key, item in missing}
+    cache.set_many(fresh, TIMEOUT)
+    html.update(fresh)
+    for key, item in zip(keys, items, strict=True):
+        setattr(item, attribute, mark_safe(html[key]))  # our template escaped what it shows

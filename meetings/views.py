@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cms.cache import attach_rendered
 from meetings import access, services
 from meetings.calendar import meeting_calendar
 from meetings.forms import PAST, GuestSignupForm, MeetingFilterForm
@@ -144,6 +145,25 @@ def _calendar_response(meetings, filename, name=None):
 # --- Lists and a meeting's page ------------------------------------------------------------
 
 
+def _card_shows(meeting, now):
+    """Everything a meeting's card shows, for its cache key (cms.cache.attach_rendered)."""
+    return (
+        meeting.pk,
+        meeting.kind,
+        meeting.title,
+        meeting.cancelled_at,
+        meeting.starts_at,
+        meeting.ends_at,
+        meeting.address,
+        meeting.city,
+        bool(meeting.online_url),
+        meeting.initiative.title if meeting.initiative else None,
+        meeting.seats_left,
+        meeting.is_past(now),
+        meeting.own_status,
+    )
+
+
 def meeting_list(request):
     """Upcoming or past meetings the person may see, filtered by type and initiative."""
     form = MeetingFilterForm(request.GET or None)
@@ -184,6 +204,12 @@ def meeting_list(request):
         )
         meeting.own_status = own.get(meeting.pk)
         meeting.own_status_label = Status(own[meeting.pk]).label if meeting.pk in own else ""
+    attach_rendered(
+        page_obj,
+        template="meetings/_meeting_card.html",
+        context=lambda meeting: {"meeting": meeting, "heading_level": 3},
+        shown=lambda meeting: _card_shows(meeting, now),
+    )
     context = {
         "form": form,
         "period": period,
