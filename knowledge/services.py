@@ -235,8 +235,7 @@ def _create_post(topic, author, source, *, quoted=None, now):
             last_read_sequence=sequence,
         )
     # Open tabs hear of the post first; the notification emails go out after that.
-    # The post just saved, with its author and quote at hand: nothing to read back.
-    transaction.on_commit(lambda: _broadcast(post, "post.created"))
+    transaction.on_commit(lambda: broadcast_post(post, "post.created", read_back=False))
     _notify(post)
     return post
 
@@ -453,13 +452,13 @@ def _send(group, message):
         logger.warning("Could not broadcast to %s; browsers will catch up.", group, exc_info=True)
 
 
-def broadcast_post(post, event):
-    """Tell the topic's open tabs about the post as it now is in the database."""
-    post = Post.objects.select_related("author", "author__municipality", "quoted").get(pk=post.pk)
-    _broadcast(post, event)
-
-
-def _broadcast(post, event):
+def broadcast_post(post, event, *, read_back=True):
+    """Tell the topic's open tabs about the post as it now is in the database; a post
+    just saved, with its author and quote at hand, need not be read back."""
+    if read_back:
+        post = Post.objects.select_related("author", "author__municipality", "quoted").get(
+            pk=post.pk
+        )
     payload = post_payload(post, event)
     # Serialised once here rather than once per open tab.
     _send(topic_group(post.topic_id), {"type": "topic.event", "text": json.dumps(payload)})

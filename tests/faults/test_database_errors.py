@@ -59,7 +59,9 @@ def browser():
 @pytest.fixture
 def broadcasts(monkeypatch):
     sent = []
-    monkeypatch.setattr(forum, "broadcast_post", lambda post, event: sent.append((post, event)))
+    monkeypatch.setattr(
+        forum, "broadcast_post", lambda post, event, **options: sent.append((post, event))
+    )
     return sent
 
 
@@ -100,7 +102,9 @@ def test_a_reply_that_fails_after_numbering_leaves_the_topic_as_it_was(
     assert (callbacks, mailoutbox, broadcasts) == ([], [], [])
 
     monkeypatch.undo()
-    monkeypatch.setattr(forum, "broadcast_post", lambda post, event: broadcasts.append(event))
+    monkeypatch.setattr(
+        forum, "broadcast_post", lambda post, event, **options: broadcasts.append(event)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = browser.post(url, {"text": "Et svar der går tabt.", "quoted": ""})
     assert response.status_code == 302

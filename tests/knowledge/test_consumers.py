@@ -5,81 +5,22 @@ import asyncio
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers
-from channels.testing import WebsocketCommunicator
-from django.test import Client
 
-from config.asgi import application
 from knowledge import services
 from knowledge.consumers import PRESENCE_NOTICE_DELAY
 from knowledge.models import Post, Space
 from network.models import Membership, Role, RoleAssignment
 from tests.knowledge.factories import PostFactory, SpaceFactory, TopicFactory, numbered_post
-from tests.network.factories import agency_moderator, member, municipal_person
+from tests.knowledge.sockets import (
+    TIMEOUT,
+    closed_with,
+    communicator,
+    receive_until,
+    session_cookie,
+)
+from tests.network.factories import agency_moderator, municipal_person
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-HOST = "localhost"
-TIMEOUT = 3
-
-
-@pytest.fixture(autouse=True)
-def _fresh_channel_layer():
-    """Each test runs its own event loop; give it its own in-memory layer."""
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
-
-
-@pytest.fixture
-def world():
-    """A partners' space of an initiative with Randers as partner and Odense as reference."""
-    space = SpaceFactory(visibility=Space.Visibility.PARTNERS)
-    partner_membership = member(space.initiative, "Randers", Membership.Status.PARTNER)
-    member(space.initiative, "Odense", Membership.Status.REFERENCE)
-    partner = municipal_person("Randers", first_name="Rikke", last_name="Rasmussen")
-    colleague = municipal_person("Randers", first_name="Carl", last_name="Clausen")
-    reference = municipal_person("Odense", first_name="Ole", last_name="Olsen")
-    topic = TopicFactory(space=space, author=partner)
-    return {
-        "space": space,
-        "topic": topic,
-        "partner": partner,
-        "colleague": colleague,
-        "reference": reference,
-        "membership": partner_membership,
-    }
-
-
-def session_cookie(person):
-    client = Client()
-    client.force_login(person)
-    return client, client.cookies["sessionid"].value
-
-
-def communicator(topic_id, session=None, origin=f"http://{HOST}"):
-    headers = [(b"host", HOST.encode()), (b"origin", origin.encode())]
-    if session:
-        headers.append((b"cookie", f"sessionid={session}".encode()))
-    return WebsocketCommunicator(application, f"/ws/emner/{topic_id}/", headers=headers)
-
-
-async def receive_until(socket, wanted, timeout=TIMEOUT):
-    """Messages up to and including the first of type ``wanted`` (others are collected)."""
-    seen = []
-    while True:
-        message = await socket.receive_json_from(timeout=timeout)
-        seen.append(message)
-        if message["type"] == wanted:
-            return seen
-
-
-async def closed_with(socket, timeout=TIMEOUT):
-    """Skip data frames until the server closes; return the close code."""
-    while True:
-        output = await socket.receive_output(timeout)
-        if output["type"] == "websocket.close":
-            return output.get("code")
 
 
 def test_refused_without_login(world):
