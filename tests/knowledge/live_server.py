@@ -125,8 +125,26 @@ def daphne_process(database_url, log_path, environment=None):
         yield f"127.0.0.1:{port}"
 
 
+PING, PONG = 0x9, 0xA
+
+
+def masked_frame(payload, opcode=0x1):
+    """A client's frame of ``payload`` (bytes; a text frame unless ``opcode`` says
+    otherwise), masked as RFC 6455 wants of a client."""
+    mask = os.urandom(4)
+    length = len(payload)
+    if length < 126:
+        header = struct.pack("!BB", 0x80 | opcode, 0x80 | length)
+    elif length < 65536:
+        header = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, length)
+    else:
+        header = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, length)
+    return header + mask + bytes(byte ^ mask[index % 4] for index, byte in enumerate(payload))
+
+
 class WebSocketClient:
-    """Just enough WebSocket (RFC 6455) to exchange JSON text frames in tests."""
+    """Just enough WebSocket (RFC 6455) to exchange JSON text frames in tests (and to
+    answer the server's pings, or daphne drops the connection after 50 seconds)."""
 
     def __init__(self, reader, writer):
         self.reader, self.writer = reader, writer
@@ -157,17 +175,7 @@ class WebSocketClient:
         return cls(reader, writer)
 
     async def send_json(self, data):
-        payload = json.dumps(data).encode()
-        mask = os.urandom(4)
-        length = len(payload)
-        if length < 126:
-            header = struct.pack("!BB", 0x81, 0x80 | length)
-        elif length < 65536:
-            header = struct.pack("!BBH", 0x81, 0x80 | 126, length)
-        else:
-            header = struct.pack("!BBQ", 0x81, 0x80 | 127, length)
-        masked = bytes(byte ^ mask[index % 4] for index, byte in enumerate(payload))
-        self.writer.write(header + mask + masked)
+        self.writer.write(masked_frame(json.dumps(data).encode()))
         await self.writer.drain()
 
     async def receive_json(self, timeout=10):
@@ -190,6 +198,8 @@ class WebSocketClient:
             if opcode == 0x8:
                 code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
                 raise ConnectionError(code)
+            if opcode == PING:
+                self.writer.write(masked_frame(payload, PONG))
 
     async def receive_until(self, wanted, timeout=10):
         deadline = time.monotonic() + timeout
