@@ -8,9 +8,9 @@ grew with the square of the crowd and held a post up for hundreds of millisecond
 also made one task per tab to put the message in the tab's queue.
 
 ``InMemoryChannelLayer`` here keeps the upstream behaviour (expiry, capacity, group
-expiry; the tests of channels' own layer run against it in tests/test_channel_layers.py)
-but cleans up at most once every ``CLEAN_INTERVAL`` seconds, and a group send puts the
-message straight into each member's queue.
+expiry; tests/test_channel_layers.py holds it to that) but cleans up at most once every
+``CLEAN_INTERVAL`` seconds, and a group send puts the message straight into each
+member's queue.
 """
 
 import asyncio

@@ -83,18 +83,14 @@ class TopicHub:
                 logger.warning("Could not pass an event to a tab.", exc_info=True)
 
     async def _lost(self):
-        if _hubs.get(self.key) is self:
-            del _hubs[self.key]
+        if _hubs.get(_key(self.topic_id)) is self:
+            del _hubs[_key(self.topic_id)]
         with contextlib.suppress(Exception):  # the layer may be back after a blip
             await self.layer.group_discard(self.group, self.channel)
         tabs, self.tabs = list(self.tabs), set()
         for tab in tabs:
             with contextlib.suppress(Exception):
                 await tab.close(code=CLOSE_LAYER_LOST)
-
-    @property
-    def key(self):
-        return (asyncio.get_running_loop(), self.topic_id)
 
     async def _stop(self):
         with contextlib.suppress(Exception):
@@ -106,9 +102,13 @@ class TopicHub:
                 await self.layer.group_discard(self.group, self.channel)
 
 
+def _key(topic_id):
+    return (asyncio.get_running_loop(), topic_id)
+
+
 async def join(tab, topic_id):
     """Let ``tab`` (a TopicConsumer) receive the topic's events; raises if the layer fails."""
-    key = (asyncio.get_running_loop(), topic_id)
+    key = _key(topic_id)
     hub = _hubs.get(key)
     if hub is None:
         hub = _hubs[key] = TopicHub(get_channel_layer(), topic_id)
@@ -124,7 +124,7 @@ async def join(tab, topic_id):
 
 async def leave(tab, topic_id):
     """``tab`` has closed; the last tab to leave ends the process's group membership."""
-    key = (asyncio.get_running_loop(), topic_id)
+    key = _key(topic_id)
     hub = _hubs.get(key)
     if hub is None:
         return
