@@ -8,13 +8,13 @@ code the plain pages and forms use.
 Connecting
     The connection passes the origin check (AllowedHostsOriginValidator) and carries
     the session and the person (channels' cookie, session and auth middleware), see
-    ``config/asgi.py``. It is refused before the handshake completes with close code 4404 for an unknown topic and when
-    ``access.can_read_topic`` says no, alike: the topic's page answers 404 for both, so
-    its existence is not given away (DESIGN.md). An accepted connection joins its
-    topic's hub (``knowledge/hubs.py``: the process's one member of the topic's group,
-    ``services.topic_group``, which hands each event to the topic's tabs) and, when
-    logged in, the person's group (``services.person_group``), where ``access.check``
-    events arrive.
+    ``config/asgi.py``. It is refused before the handshake completes with close code
+    4404 for an unknown topic and when ``access.can_read_topic`` says no, alike: the
+    topic's page answers 404 for both, so its existence is not given away (DESIGN.md).
+    An accepted connection joins its topic's hub (``knowledge/hubs.py``: the process's
+    one member of the topic's group, ``services.topic_group``, which hands each event
+    to the topic's tabs) and, when logged in, the person's group
+    (``services.person_group``), where ``access.check`` events arrive.
 
 Client → server (JSON text frames)
     ``{"type": "resync", "after": N}``
