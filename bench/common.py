@@ -80,13 +80,11 @@ def server(command, port, log_path, env=None):
 
 
 @contextlib.contextmanager
-def daphne(dataset, log_path, **extra_env):
+def daphne(dataset, log_path, application="config.asgi:application", **extra_env):
     """daphne serving ``dataset`` on a free loopback port; yields ``127.0.0.1:port``."""
     port = free_port()
     command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-    with server(
-        [*command, "config.asgi:application"], port, log_path, env=django_env(dataset, **extra_env)
-    ):
+    with server([*command, application], port, log_path, env=django_env(dataset, **extra_env)):
         yield f"127.0.0.1:{port}"
 
 
