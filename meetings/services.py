@@ -159,25 +159,46 @@ def register_guest(
     if errors:
         raise ValidationError(errors)
     guard_guest_rate(email, address, now)
-    token, hashed = new_token()
+    fields = {
+        "name": name.strip(),
+        "email": email,
+        "organisation": organisation.strip() or str(municipality),
+        "municipality": municipality,
+    }
     try:
-        with transaction.atomic():
-            meeting = _locked(meeting)
-            check_open_for_signup(meeting, now)
-            _refuse_duplicate(meeting, email=email)
+        return _sign_up_guest(meeting, fields, now)
+    except IntegrityError:  # the same address signed up in between: answer as to a repeat
+        return _sign_up_guest(meeting, fields, now)
+
+
+def _sign_up_guest(meeting, fields, now):
+    """An unconfirmed place for a new address; for an address already signed up, an email
+    to that address instead, and the same answer as for a new one.
+
+    The form is open to anyone, so its answer must not tell whether an address is signed
+    up: the person behind the address learns it from the email (with a fresh link to
+    confirm or cancel; the links of earlier emails stop working).
+    """
+    token, hashed = new_token()
+    with transaction.atomic():
+        meeting = _locked(meeting)
+        check_open_for_signup(meeting, now)
+        registration = meeting.registrations.filter(
+            status__in=Registration.ACTIVE, email__iexact=fields["email"]
+        ).first()
+        if registration is None:
             registration = Registration.objects.create(
                 meeting=meeting,
-                name=name.strip(),
-                email=email,
-                organisation=organisation.strip() or str(municipality),
-                municipality=municipality,
                 status=Status.UNCONFIRMED,
                 token_hash=hashed,
                 created_at=now,
+                **fields,
             )
             transaction.on_commit(lambda: send_guest_confirmation_email(registration, token))
-    except IntegrityError:
-        raise SignupRefused(_("You are already signed up for this meeting.")) from None
+        else:
+            registration.token_hash = hashed
+            registration.save(update_fields=["token_hash"])
+            transaction.on_commit(lambda: send_repeated_sign_up_email(registration, token))
     return registration
 
 
@@ -399,6 +420,19 @@ def send_registration_email(registration, token):
 
 def send_guest_confirmation_email(registration, token):
     send_meeting_email(registration, "confirm_guest", token, attach_calendar=False)
+
+
+def send_repeated_sign_up_email(registration, token):
+    """Someone signed up again with an address that has a place or is waiting for one."""
+    if registration.status == Status.UNCONFIRMED:
+        send_guest_confirmation_email(registration, token)
+    else:
+        send_meeting_email(
+            registration,
+            "signed_up_already",
+            token,
+            attach_calendar=registration.status == Status.CONFIRMED,
+        )
 
 
 def send_promotion_email(registration):

@@ -295,7 +295,7 @@ def register_guest(request, pk):
     if request.method == "POST" and not closed_reason and form.is_valid():
         data = form.cleaned_data
         try:
-            registration = services.register_guest(
+            services.register_guest(
                 meeting,
                 name=data["name"],
                 email=data["email"],
@@ -308,7 +308,8 @@ def register_guest(request, pk):
         except services.SignupRefused as refusal:
             form.add_error(None, str(refusal))
         else:
-            request.session[GUEST_EMAIL_SESSION_KEY] = registration.email
+            # The address as typed: the answer is the same whether it was signed up before.
+            request.session[GUEST_EMAIL_SESSION_KEY] = data["email"].strip().lower()
             return redirect(reverse("meetings:register_guest", args=[meeting.pk]) + "?sendt=1")
     return render(
         request,

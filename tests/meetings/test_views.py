@@ -549,14 +549,51 @@ def test_a_guest_may_choose_a_municipality_instead_of_an_organisation(client):
     assert registration.organisation == "Vejle"
 
 
-def test_a_guest_signing_up_twice_is_refused_politely(client):
+GITTE = {"name": "Gitte", "email": "g@example.org", "organisation": "X"}
+
+
+def test_a_guest_signing_up_twice_gets_a_new_confirmation_link_and_one_place(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     meeting = MeetingFactory()
-    data = {"name": "Gitte", "email": "g@example.org", "organisation": "X"}
-    client.post(guest_url(meeting), data)
-    response = client.post(guest_url(meeting), {**data, "email": "G@EXAMPLE.ORG"})
-    assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(guest_url(meeting), GITTE)
+        response = client.post(guest_url(meeting), {**GITTE, "email": "G@EXAMPLE.ORG"})
+    assert response.status_code == 302
+    assert response["Location"] == guest_url(meeting) + "?sendt=1"
     assert meeting.registrations.count() == 1
+    assert [mail.to for mail in mailoutbox] == [["g@example.org"]] * 2
+    first, second = (link_in(mail, "confirm_guest") for mail in mailoutbox)
+    assert client.get(first).status_code == 404  # only the newest link works
+    client.post(second)
+    assert meeting.registrations.get().status == Status.CONFIRMED
+
+
+@pytest.mark.parametrize("status", [Status.CONFIRMED, Status.WAITING])
+def test_the_guest_form_does_not_tell_a_stranger_who_is_signed_up(
+    client, mailoutbox, django_capture_on_commit_callbacks, status
+):
+    """Typing a signed-up person's address answers as for a new one; the email goes to them."""
+    meeting = MeetingFactory()
+    anna = municipal_person("Randers", email="Anna.Holm@randers.dk")
+    registration = RegistrationFactory(meeting=meeting, person=anna, status=status)
+    fresh = client.post(guest_url(meeting), {**GITTE, "email": "ny@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        repeat = client.post(guest_url(meeting), {**GITTE, "email": "anna.holm@RANDERS.dk"})
+    assert repeat.status_code == fresh.status_code == 302
+    assert repeat["Location"] == fresh["Location"]
+    page = client.get(repeat["Location"]).content.decode()
+    assert "anna.holm@randers.dk" in page and "Anna.Holm" not in page
+
+    assert meeting.registrations.filter(email__iexact=anna.email).count() == 1
+    registration.refresh_from_db()
+    assert registration.status == status and registration.name == anna.get_full_name()
+    (mail,) = mailoutbox
+    assert mail.to == [registration.email]
+    assert "allerede tilmeldt" in mail.subject
+    assert bool(mail.attachments) == (status == Status.CONFIRMED)
+    cancel = link_in(mail, "cancel_by_link")
+    assert client.get(cancel).status_code == 200
 
 
 def test_guests_cannot_sign_up_for_meetings_that_are_not_public(client, world):
