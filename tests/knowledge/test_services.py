@@ -177,6 +177,16 @@ def test_mentions_only_notify_people_who_can_read_the_topic(partners_space, ande
     assert topic.post_count == 1
 
 
+def test_a_mention_in_a_muted_topic_notifies_nobody(topic, sofie, jesper):
+    services.set_subscription(topic, jesper, Subscription.Mode.MUTED)
+    services.post_reply(topic, sofie, f"Hvad siger du, @{text.mention_handle(jesper)}?", now=NOW)
+    assert kinds(jesper) == []
+    services.set_subscription(topic, jesper, Subscription.Mode.NONE)
+    later = NOW + timedelta(seconds=5)
+    services.post_reply(topic, sofie, f"@{text.mention_handle(jesper)}, igen?", now=later)
+    assert kinds(jesper) == [Kind.MENTION]
+
+
 def test_mention_handles_with_danish_letters_and_spaces(network_space, sofie):
     """A capital Æ, Ø or Å must match too (SQLite's iexact only folds ASCII)."""
     double = municipal_person("Randers", first_name="Anne Marie", last_name="Ærø")
