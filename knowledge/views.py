@@ -294,6 +294,8 @@ def topic_detail(request, pk):
         .order_by("sequence")
     )
     moderator = access.can_moderate(person)
+    # The same rules, for posts that arrive live, are in static/js/live-topic.js
+    # (fitActions), with the viewer from the #posts element's data attributes.
     for post in posts:
         visible = post.is_visible
         own = person.is_authenticated and post.author_id == person.pk
@@ -323,6 +325,7 @@ def topic_detail(request, pk):
         "form": form,
         "quoted": quoted,
         "may_reply": may_reply,
+        "moderator": moderator,
         "can_post": access.can_post(person, topic.space),
         "subscription_mode": subscription.mode if subscription else Subscription.Mode.NONE,
         "first_unread": first_unread,

@@ -135,11 +135,41 @@
         return meta ? meta.textContent.trim() : "";
     }
 
+    /* A live post's fragment is the same for every tab and lists every action; keep the
+       ones open to this tab's viewer, by the rules of the topic view (knowledge/views.py).
+       The server checks again when an action is used. */
+    function fitActions(article) {
+        var list = article.querySelector("[data-live-actions]");
+        if (!list) {
+            return;
+        }
+        var viewer = container.dataset.viewer || "";
+        var own = viewer !== "" && article.dataset.author === viewer;
+        var allowed = {
+            quote: container.dataset.mayReply === "true",
+            edit: own,
+            "delete": own || container.dataset.moderator === "true",
+            report: viewer !== "" && !own
+        };
+        Array.prototype.slice.call(list.children).forEach(function (item) {
+            if (!allowed[item.dataset.action]) {
+                list.removeChild(item);
+            }
+        });
+        if (list.children.length) {
+            list.removeAttribute("data-live-actions");
+            list.hidden = false;
+        } else {
+            list.parentNode.removeChild(list);
+        }
+    }
+
     function show(payload) {
         var article = fragmentOf(payload.html || "");
         if (!article) {
             return false;
         }
+        fitActions(article);
         var sequence = payload.sequence;
         var existing = null;
         var before = null;

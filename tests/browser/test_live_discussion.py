@@ -65,6 +65,14 @@ def sequences(page):
     ]
 
 
+def actions(page, sequence):
+    """The actions a live post offers in this tab, once they are shown."""
+    expect(page.locator(f"#indlaeg-{sequence} .post__actions")).to_be_visible()
+    return page.eval_on_selector_all(
+        f"#indlaeg-{sequence} .post__actions li", "l => l.map(e => e.dataset.action)"
+    )
+
+
 def test_live_discussion_between_two_browsers(browser, tmp_path):
     with shared_database(tmp_path) as database_url:
         anna, bo, topic = partners_topic()
@@ -80,6 +88,13 @@ def test_live_discussion_between_two_browsers(browser, tmp_path):
                     "Vi startede med en fælles workshop."
                 )
                 expect(page_b.locator("#live-status")).to_contain_text("Anna Andersen")
+                # Each tab keeps the actions open to its viewer, as on a reloaded page.
+                assert actions(page_b, 2) == ["quote", "report"]
+                assert actions(page_a, 2) == ["quote", "edit", "delete"]
+                post = Post.objects.get(topic=topic, sequence=2)
+                expect(
+                    page_b.locator("#indlaeg-2 .post__actions a", has_text="Anmeld")
+                ).to_have_attribute("href", f"/forum/indlaeg/{post.pk}/anmeld/")
                 expect(page_a.locator("#reply-form textarea[name=text]")).to_have_value("")
                 expect(page_a.locator("#indlaeg-2")).to_have_count(1)
                 assert page_b.evaluate("document.activeElement === document.body")

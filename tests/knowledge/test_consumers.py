@@ -112,6 +112,10 @@ def test_a_post_made_through_the_service_is_broadcast(world):
     assert message["author_id"] == partner.pk
     assert "<strong>gode</strong>" in message["html"]
     assert 'id="indlaeg-1"' in message["html"]
+    # One fragment for every tab: all actions, hidden until the tab keeps its viewer's.
+    assert '<ul class="post__actions" data-live-actions hidden>' in message["html"]
+    for action in ("quote", "edit", "delete", "report"):
+        assert f'data-action="{action}"' in message["html"]
 
 
 def test_a_post_made_through_the_socket_is_saved_and_broadcast_to_everyone(world):

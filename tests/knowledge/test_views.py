@@ -78,6 +78,8 @@ def test_a_member_starts_a_topic_with_tags_part_and_element(client, forum):
     assert "<strong>gode</strong>" in page
     assert f'id="posts" data-topic="{topic.pk}" data-last-sequence="1"' in page
     assert f'data-ws-path="/ws/emner/{topic.pk}/"' in page
+    viewer = f'data-viewer="{forum["partner"].pk}" data-may-reply="true" data-moderator="false"'
+    assert viewer in page
     assert 'id="reply-form"' in page and 'id="reply-errors" role="alert"' in page
     assert 'id="live-status" role="status" aria-live="polite"' in page
     assert "js/live-topic.js" in page
