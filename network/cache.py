@@ -4,9 +4,9 @@ The timeline (a chart and a table of every partner's project parts and milestone
 the latest status notes are the parts of the overview that grow with the data. They are
 cached under a generation that every saved or deleted part status, milestone, status
 note, membership, municipality or initiative replaces (signals, so that changes made in
-the admin count too); the status table is built on every request. A changed name of a
-note's author shows with the next change of progress (or after a day). With Redis as
-the cache, all daphne processes share the generation.
+the admin count too), and so does a person's changed name (a note shows its author);
+the status table is built on every request. With Redis as the cache, all daphne
+processes share the generation.
 """
 
 from django.db.models.signals import post_delete, post_save
@@ -24,6 +24,16 @@ def invalidate_progress(**kwargs):
     replace_generation(PROGRESS_KEY)
 
 
+#: What a status note shows of its author (``User.__str__``).
+AUTHOR_FIELDS = frozenset({"first_name", "last_name", "email"})
+
+
+def invalidate_progress_for_person(update_fields=None, **kwargs):
+    """A person saved: only a change to their name can show (a login saves last_login)."""
+    if update_fields is None or AUTHOR_FIELDS & set(update_fields):
+        invalidate_progress()
+
+
 def connect():
     from network.models import (
         Initiative,
@@ -32,6 +42,7 @@ def connect():
         Municipality,
         PartProgress,
         StatusNote,
+        User,
     )
 
     for model in (PartProgress, Milestone, StatusNote, Membership, Municipality, Initiative):
@@ -41,3 +52,9 @@ def connect():
                 sender=model,
                 dispatch_uid=f"network-progress-{model.__name__}-{signal is post_save}",
             )
+    post_save.connect(
+        invalidate_progress_for_person, sender=User, dispatch_uid="network-progress-person"
+    )
+    post_delete.connect(
+        invalidate_progress, sender=User, dispatch_uid="network-progress-person-deleted"
+    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from cms.models import PoolContact, SiteSettings
+from network.cache import progress_generation
 from network.models import Membership, Milestone, PartProgress, StatusNote
 from network.views.progress import build_timeline
 from tests.cms.factories import (
@@ -162,3 +163,11 @@ def test_the_latest_status_notes_are_kept_until_progress_changes(client):
     )
     text = progress_overview(client, initiative)
     assert "Udviklingen er begyndt." in text and "Kortlægningen er i gang." in text
+
+    # A login changes nothing shown; a new name of the author shows at once.
+    generation = progress_generation()
+    client.force_login(person)
+    assert progress_generation() == generation
+    person.last_name = "Kragh-Nielsen"
+    person.save()
+    assert "Kragh-Nielsen" in progress_overview(client, initiative)
