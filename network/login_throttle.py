@@ -7,10 +7,22 @@ addresses, after more from anywhere. The limits are in ``settings.LOGIN_FAILURE_
 in the same order as ``AXES_LOCKOUT_PARAMETERS``.
 """
 
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
+from axes.utils import reset
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+ACCOUNT_FROM_ADDRESS = ("username", "ip_address")
+ACCOUNT = ("username",)
+ADDRESS = ("ip_address",)
 
 
 def username_from_credentials(request, credentials):
@@ -50,3 +62,57 @@ class LoginThrottle(AxesDatabaseHandler):
         username = username_from_credentials(request, credentials)
         deleted, _ = AccessAttempt.objects.filter(username=username).delete()
         return deleted
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """An account (from one address, or from anywhere) or an address that cannot log in."""
+
+    username: str
+    ip_address: str
+    failures: int
+    until: datetime
+
+
+def lockouts(now=None):
+    """The accounts and the addresses locked out now, each by its own limit; three
+    queries, however many failures there are."""
+    now = now or timezone.now()
+    cooloff = settings.AXES_COOLOFF_TIME
+    recent = AccessAttempt.objects.filter(attempt_time__gte=now - cooloff)
+    limits = settings.LOGIN_FAILURE_LIMITS
+
+    def locked(parameters):
+        return (
+            recent.values(*parameters)
+            .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+            .filter(failures__gte=limits[parameters])
+            .order_by("-last")
+        )
+
+    accounts = [
+        Lockout(row["username"], row["ip_address"], row["failures"], row["last"] + cooloff)
+        for row in locked(ACCOUNT_FROM_ADDRESS)
+    ] + [
+        Lockout(row["username"], "", row["failures"], row["last"] + cooloff)
+        for row in locked(ACCOUNT)
+    ]
+    addresses = [
+        Lockout("", row["ip_address"], row["failures"], row["last"] + cooloff)
+        for row in locked(ADDRESS)
+    ]
+    return sorted(accounts, key=lambda lockout: lockout.until, reverse=True), addresses
+
+
+def lift_account_lockout(username, lifted_by):
+    """Forget the account's failures from every address; the number forgotten."""
+    forgotten = reset(username=username)
+    logger.info("%s lifted the login lockout of the account %s.", lifted_by, username)
+    return forgotten
+
+
+def lift_address_lockout(ip_address, lifted_by):
+    """Forget every failure from the address (for any account); the number forgotten."""
+    forgotten = reset(ip=ip_address)
+    logger.info("%s lifted the login lockout of the address %s.", lifted_by, ip_address)
+    return forgotten

@@ -7,15 +7,18 @@ permissions a group holds. Changes with rules attached go through ``network.serv
 (roles are granted and revoked there, a membership's status changes with an entry in
 its history); applications and the status of a part are read-only here, because they
 change through the application form, the decision and the partners' report page.
+In the settings menu, agency editors also find the login lockouts, and lift them.
 """
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, include, path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, PageChooserPanel
 from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -35,6 +38,7 @@ from network.models import (
     RoleAssignment,
     StatusNote,
 )
+from network.views import lockouts
 
 ALL_ACTIONS = frozenset({"add", "change", "delete", "view"})
 
@@ -331,3 +335,23 @@ class NetworkViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(NetworkViewSetGroup)
+
+
+# --- Login lockouts (network/views/lockouts.py), in the settings menu beside the users -----
+
+
+class AgencyEditorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return access.is_agency_editor(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_lockout_urls():
+    return [path("laaste-logins/", include((lockouts.urlpatterns, "network_lockouts")))]
+
+
+@hooks.register("register_settings_menu_item")
+def register_lockouts_menu_item():
+    return AgencyEditorMenuItem(
+        _("Login lockouts"), reverse("network_lockouts:index"), icon_name="lock", order=610
+    )

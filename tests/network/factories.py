@@ -40,8 +40,8 @@ class PersonFactory(factory.django.DjangoModelFactory):
     def roles(self, create, roles, **kwargs):
         for role in roles or ():
             RoleAssignment.objects.create(person=self, role=role)
-            if role == Role.AGENCY_EDITOR:
-                self.groups.add(Group.objects.get(name=services.EDITORS_GROUP))
+            if role in services.ROLE_GROUPS:  # as services.set_roles does
+                self.groups.add(Group.objects.get(name=services.ROLE_GROUPS[role]))
         self.save()
 
 

@@ -9,9 +9,11 @@ import re
 
 import pytest
 from axes.models import AccessAttempt
+from django.test import Client
 from django.urls import reverse
 
-from tests.network.factories import municipal_person
+from network import login_throttle
+from tests.network.factories import agency_editor, agency_moderator, municipal_person
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +127,83 @@ def test_failed_attempts_keep_no_password(client, anne):
     attempt(client, "anne@randers.example", "mit-hemmelige-forsoeg")
     stored = AccessAttempt.objects.get()
     assert "mit-hemmelige-forsoeg" not in stored.post_data
+
+
+# --- Lifting a lockout in the admin (network/views/lockouts.py) -----------------------------
+
+LOCKOUTS = reverse("network_lockouts:index")
+LIFT = reverse("network_lockouts:lift")
+ATTACKER = "203.0.113.50"
+
+
+def attack_from(address, failures=100):
+    """One failure each for many made-up accounts from one address, as axes records them."""
+    AccessAttempt.objects.bulk_create(
+        AccessAttempt(
+            username=f"gaet{n}.{address}@example.dk",
+            ip_address=address,
+            user_agent="",
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info=LOGIN,
+            failures_since_start=1,
+        )
+        for n in range(failures)
+    )
+
+
+def test_an_agency_editor_sees_who_is_locked_out_and_lifts_it(client, anne, bo):
+    for _ in range(5):
+        attempt(client, "anne@randers.example", "forkert")
+    attempt(client, "bo@randers.example", "forkert")  # one typing error: not locked
+    attack_from(ATTACKER)
+    editor = Client()
+    editor.force_login(agency_editor())
+
+    page = editor.get(LOCKOUTS)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "anne@randers.example" in html and RANDERS_OFFICE in html and ATTACKER in html
+    assert "bo@randers.example" not in html
+    assert LOCKOUTS in editor.get(reverse("wagtailadmin_home")).content.decode()  # the menu
+
+    response = editor.post(LIFT, {"username": "anne@randers.example"}, follow=True)
+    assert "anne@randers.example kan logge ind igen." in response.content.decode()
+    assert attempt(client, "anne@randers.example", PASSWORD).status_code == 302
+    assert AccessAttempt.objects.filter(ip_address=ATTACKER).count() == 100  # untouched
+
+    editor.post(LIFT, {"ip_address": ATTACKER})
+    assert not AccessAttempt.objects.filter(ip_address=ATTACKER).exists()
+    assert attempt(client, "bo@randers.example", PASSWORD, address=ATTACKER).status_code == 302
+    html = editor.get(LOCKOUTS).content.decode()
+    assert "Ingen konto er låst ude." in html and "Ingen adresse er låst ude." in html
+
+
+def test_only_agency_editors_see_or_lift_lockouts(client, anne):
+    for _ in range(5):
+        attempt(client, "anne@randers.example", "forkert")
+    moderator = Client()
+    moderator.force_login(agency_moderator())
+    # Wagtail answers a refusal in its admin with a redirect to the admin's home page.
+    for response in (
+        moderator.get(LOCKOUTS),
+        moderator.post(LIFT, {"username": "anne@randers.example"}),
+    ):
+        assert response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
+    assert LOCKOUTS not in moderator.get(reverse("wagtailadmin_home")).content.decode()
+    colleague = Client()
+    colleague.force_login(municipal_person("Randers"))
+    assert colleague.post(LIFT, {"username": "anne@randers.example"}).status_code == 302
+    assert colleague.get(LOCKOUTS)["Location"].startswith(ADMIN_LOGIN)
+    assert AccessAttempt.objects.filter(username="anne@randers.example").exists()
+
+
+def test_the_lockout_list_takes_three_queries_however_many_failures(
+    django_assert_num_queries,
+):
+    for n in range(30):
+        attack_from(f"198.51.100.{n}")
+    with django_assert_num_queries(3):
+        accounts, addresses = login_throttle.lockouts()
+    assert accounts == [] and len(addresses) == 30
