@@ -1,4 +1,5 @@
-"""Topic cards in the forum's lists (a space, a tag, search), each cached until it changes.
+"""Topic cards in the forum's lists (a space, a tag, search), and the posts of a topic
+page, each cached until it changes.
 
 A card shows a topic's title, kind, author, counts, date, tags and, for the reader, how
 many posts are new to them. Rendering twenty of them was most of a space page's time,
@@ -7,6 +8,9 @@ everything it shows, so a new post, a renamed author or a different unread count
 new key: nothing has to remember to clear it (``cms.cache.attach_rendered``). Tags are
 the exception (they are fetched only for the cards that are rendered), so every change to
 a tag or to a topic's tags replaces the tags' generation, which is part of the key.
+
+A post on the topic page is kept the same way, under a key of everything it shows,
+including the actions the reader may take on it (``knowledge.views.topic_detail``).
 """
 
 from django.db.models import prefetch_related_objects
@@ -52,6 +56,44 @@ def attach_cards(topics, *, heading_level, show_space=False):
         },
         shown=lambda topic: _shown(topic, heading_level, show_space, tags_generation),
         before_render=lambda missing: prefetch_related_objects(missing, "tags"),
+    )
+
+
+def _shown_post(post):
+    author, quoted = post.author, post.quoted
+    return (
+        post.pk,
+        post.sequence,
+        post.html,
+        post.created_at,
+        post.edited_at,
+        post.hidden_at,
+        post.deleted_at,
+        (
+            author.pk,
+            author.get_full_name(),
+            author.email,
+            author.municipality.name if author.municipality else None,
+        )
+        if author
+        else None,
+        (quoted.sequence, quoted.is_visible, quoted.html) if quoted else None,
+        post.can_quote,
+        post.can_edit,
+        post.can_delete,
+        post.can_report,
+    )
+
+
+def attach_post_fragments(posts):
+    """Give each post of a topic page (with author, municipality and quoted post fetched,
+    and its ``can_*`` actions set) its fragment as ``post.fragment``."""
+    attach_rendered(
+        posts,
+        template="knowledge/_post.html",
+        context=lambda post: {"post": post},
+        shown=_shown_post,
+        attribute="fragment",
     )
 
 

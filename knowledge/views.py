@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
 
 from knowledge import access, services
-from knowledge.cards import attach_cards
+from knowledge.cards import attach_cards, attach_post_fragments
 from knowledge.forms import (
     EditPostForm,
     ExperienceReportForm,
@@ -303,6 +303,7 @@ def topic_detail(request, pk):
         post.can_delete = visible and (own or moderator)
         post.can_report = visible and person.is_authenticated and not own
         post.can_quote = visible and may_reply
+    attach_post_fragments(posts)
     subscription = None
     first_unread = None
     if person.is_authenticated:

@@ -1,5 +1,7 @@
-"""Topic cards in the forum's lists are cached, and every change they show shows at once."""
+"""Topic cards in the forum's lists and the posts of a topic page are cached, and every
+change they show shows at once."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -11,7 +13,7 @@ from knowledge.models import Space
 from knowledge.tags import merge_tags, rename_tag
 from network.models import Membership
 from tests.knowledge.factories import SpaceFactory, TopicFactory, numbered_post
-from tests.network.factories import member, municipal_person
+from tests.network.factories import agency_moderator, member, municipal_person
 
 pytestmark = pytest.mark.django_db
 
@@ -36,17 +38,20 @@ def space_page(client, forum):
 
 
 @pytest.fixture
-def card_renders():
-    """Counts how often the card template is rendered."""
-    card = loader.get_template("knowledge/_topic_card.html")
+def renders():
+    """How often a template has been rendered: ``renders("knowledge/_post.html")``."""
+    template_class = type(loader.get_template("knowledge/_topic_card.html"))
     with mock.patch.object(
-        type(card), "render", autospec=True, side_effect=type(card).render
+        template_class, "render", autospec=True, side_effect=template_class.render
     ) as render:
-        yield lambda: sum(
-            1
-            for call in render.call_args_list
-            if call.args[0].origin.template_name == card.origin.template_name
+        yield lambda name: sum(
+            1 for call in render.call_args_list if call.args[0].origin.template_name == name
         )
+
+
+@pytest.fixture
+def card_renders(renders):
+    return lambda: renders("knowledge/_topic_card.html")
 
 
 def topic_list(page):
@@ -101,3 +106,44 @@ def test_a_renamed_author_and_a_locked_topic_show_at_once(client, forum):
     forum["topic"].save()
     page = space_page(client, forum)
     assert "Rikke Rasmussen-Holm" in page and "Låst" in page
+
+
+# --- The posts of a topic page ---------------------------------------------------------------
+
+
+def topic_page(client, forum):
+    response = client.get(reverse("knowledge:topic", args=[forum["topic"].pk]))
+    assert response.status_code == 200
+    return "".join(
+        re.findall(r'<article class="post.*?</article>', response.content.decode(), re.S)
+    )
+
+
+def test_a_post_is_rendered_once_and_then_comes_from_the_cache(client, forum, renders):
+    first = topic_page(client, forum)
+    assert "Hvem har prøvet peer-støtte?" in first
+    assert renders("knowledge/_post.html") == 1
+    assert topic_page(client, forum) == first
+    assert renders("knowledge/_post.html") == 1
+
+
+def test_a_change_to_a_post_shows_at_once(client, forum):
+    post = forum["topic"].posts.get()
+    assert "Rikke Rasmussen" in topic_page(client, forum)
+    services.edit_post(post, forum["writer"], "Hvem har prøvet peer-støtte i bostøtten?")
+    page = topic_page(client, forum)
+    assert "i bostøtten?" in page and "redigeret" in page
+    forum["writer"].first_name = "Rikke Marie"
+    forum["writer"].save()
+    assert "Rikke Marie Rasmussen" in topic_page(client, forum)
+    services.hide_post(post, agency_moderator())
+    page = topic_page(client, forum)
+    assert "i bostøtten?" not in page and "skjult af en moderator" in page
+
+
+def test_the_actions_on_a_post_are_the_readers_own(client, forum):
+    page = topic_page(client, forum)
+    assert "Anmeld" in page and "Rediger" not in page
+    client.force_login(forum["writer"])
+    page = topic_page(client, forum)
+    assert "Rediger" in page and "Anmeld" not in page
