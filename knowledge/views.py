@@ -284,9 +284,11 @@ def topic_detail(request, pk):
         form.describe_errors()
 
     # A page is a range of post numbers (they are gapless): no counting, however long.
-    page_obj = Paginator(range(1, topic.last_sequence + 1), POSTS_PER_PAGE).get_page(
-        request.GET.get("side")
-    )
+    page_number = request.GET.get("side")
+    if page_number is None and quoted is not None:
+        # "Reply with quote" from any page shows the quoted post above the form.
+        page_number = (quoted.sequence - 1) // POSTS_PER_PAGE + 1
+    page_obj = Paginator(range(1, topic.last_sequence + 1), POSTS_PER_PAGE).get_page(page_number)
     numbers = page_obj.object_list
     posts = list(
         topic.posts.filter(sequence__gte=numbers.start, sequence__lt=numbers.stop)

@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from knowledge import services
-from knowledge.models import Notification, Post, PostReport, Space, Subscription, Topic
+from knowledge.models import (
+    POSTS_PER_PAGE,
+    Notification,
+    Post,
+    PostReport,
+    Space,
+    Subscription,
+    Topic,
+)
 from network.models import Membership
 from tests.knowledge.factories import PostFactory, SpaceFactory, TopicFactory, numbered_post
 from tests.network.factories import InitiativeFactory, agency_moderator, member, municipal_person
@@ -232,6 +240,20 @@ def test_reply_and_reply_with_quote(client, forum):
     assert reply.quoted.sequence == 1 and reply.author == forum["reference"]
     page = client.get(topic_url(topic)).content.decode()
     assert "Enig!" in page and "post__quote" in page
+
+
+def test_reply_with_quote_shows_the_page_of_the_quoted_post(client, forum):
+    topic = start(forum["space"], forum["partner"], source="Første indlæg")
+    for number in range(2, 2 * POSTS_PER_PAGE + 2):
+        numbered_post(topic, forum["partner"], f"Indlæg {number}")
+    quoted = POSTS_PER_PAGE + 3
+    client.force_login(forum["reference"])
+    response = client.get(topic_url(topic), {"citer": str(quoted)})
+    assert response.context["page_obj"].number == 2
+    page = response.content.decode()
+    assert f'id="indlaeg-{quoted}"' in page and f'name="quoted" value="{quoted}"' in page
+    # A page asked for is kept.
+    assert client.get(topic_url(topic), {"citer": "1", "side": "3"}).context["page_obj"].number == 3
 
 
 def test_a_refused_reply_keeps_the_text_and_explains(client, forum):
