@@ -335,7 +335,8 @@ def measure(layer, extra_env, first_round):
                 if sequence in sent
             }
             if saved.keys() != sent.keys():
-                raise RuntimeError(f"No save time noted for posts {sorted(sent - saved.keys())}")
+                missing = sorted(sent.keys() - saved.keys())
+                raise RuntimeError(f"No save time noted for posts {missing}")
             from_save, from_send = latencies(saved, arrivals), latencies(sent, arrivals)
             rows.append(
                 {

@@ -263,15 +263,8 @@ def send_notification_emails(notification_ids):
 def _notify(post):
     """Mentions notify the people named (who can read the topic); followers get replies.
     Nobody hears from a topic they have muted."""
-    handles = text.mentioned_handles(post.source)
-    muted = set()
-    if handles:
-        muted = set(
-            Subscription.objects.filter(topic=post.topic, mode=Subscription.Mode.MUTED).values_list(
-                "person_id", flat=True
-            )
-        )
-    for handle in handles:
+    muted = Subscription.objects.filter(topic=post.topic, mode=Subscription.Mode.MUTED)
+    for handle in text.mentioned_handles(post.source):
         first, _dot, last = handle.partition(".")
         # SQLite compares only ASCII letters case-insensitively ("ærø" is not "Ærø"), so
         # the query finds candidates by either name and the handle itself decides.
@@ -281,9 +274,14 @@ def _notify(post):
                 names |= Q(**{f"{field}__iexact": written}) | Q(
                     **{f"{field}__in": _spellings(written)}
                 )
-        people = get_user_model().objects.filter(names, is_active=True).exclude(pk=post.author_id)
+        people = (
+            get_user_model()
+            .objects.filter(names, is_active=True)
+            .exclude(pk=post.author_id)
+            .exclude(pk__in=muted.values("person"))
+        )
         for person in people:
-            if text.mention_handle(person) != handle or person.pk in muted:
+            if text.mention_handle(person) != handle:
                 continue
             if access.can_read_topic(person, post.topic):
                 Notification.objects.get_or_create(
