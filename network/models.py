@@ -113,9 +113,10 @@ class Role(models.TextChoices):
     STEERING_GROUP = "steering_group", _("Steering-group member")
     AGENCY_EDITOR = "agency_editor", _("Agency editor")
     AGENCY_MODERATOR = "agency_moderator", _("Agency moderator")
+    AGENCY_DIRECTOR = "agency_director", _("Agency director")
 
 
-AGENCY_ROLES = {Role.AGENCY_EDITOR, Role.AGENCY_MODERATOR}
+AGENCY_ROLES = {Role.AGENCY_EDITOR, Role.AGENCY_MODERATOR, Role.AGENCY_DIRECTOR}
 
 
 class RoleAssignment(models.Model):
