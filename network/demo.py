@@ -100,6 +100,15 @@ PEOPLE = (
         job_title="Chefkonsulent",
     ),
     DemoPerson(
+        "Direktør (Socialstyrelsen)",
+        "direktoer@socialstyrelsen.example",
+        "Jens",
+        "Bruun",
+        roles=(Role.AGENCY_DIRECTOR,),
+        agency=True,
+        job_title="Direktør",
+    ),
+    DemoPerson(
         "Skribent (Socialstyrelsen)",
         WRITER["email"],
         WRITER["first_name"],
