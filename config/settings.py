@@ -132,6 +132,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Under daphne every request runs its view in a thread of its own, each with its own
+    # connection: without a bound, a burst of requests opens as many connections as there
+    # are requests in flight and PostgreSQL refuses the rest ("too many clients"). The
+    # pool (psycopg_pool, through Django) keeps each process within DATABASE_POOL_SIZE
+    # connections; a request waits up to DATABASE_POOL_TIMEOUT seconds for one, and if
+    # none comes it gets the "try again in a moment" page (config/views.py), with nothing
+    # saved. CONN_HEALTH_CHECKS makes the pool test a connection before handing it out.
+    # README.md, Production, has the arithmetic against max_connections.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "2")),
+        "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "10")),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when configured, carries both the channel layer and the cache, so that
@@ -305,10 +319,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "network.login_throttle.username_from_credentials"
 AXES_LOCKOUT_TEMPLATE = "network/accounts/locked_out.html"
 AXES_VERBOSE = False
-# Behind the reverse proxy the visitor's address is the one the proxy appended.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if PRODUCTION else "0"))
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind the reverse proxy the visitor's address is the one the proxy appended
+# (config/addresses.py); TRUSTED_PROXY_COUNT is the number of proxies in front of daphne.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if PRODUCTION else "0"))
+AXES_CLIENT_IP_CALLABLE = "config.addresses.client_address"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)

@@ -23,5 +23,8 @@ if settings.DEBUG:
         f"{settings.MEDIA_URL}images/", document_root=settings.MEDIA_ROOT / "images"
     )
 
+# An unexpected error: our standalone 500 page, or 503 when the database was too busy.
+handler500 = "config.views.server_error"
+
 # Wagtail serves every other URL from the page tree; keep this last.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -8,7 +8,6 @@ page with a button on GET and act only on POST: mail scanners follow links.
 
 import secrets
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -25,6 +24,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cms.cache import attach_rendered
+from config.addresses import client_address
 from meetings import access, services
 from meetings.calendar import meeting_calendar
 from meetings.forms import PAST, GuestSignupForm, MeetingFilterForm
@@ -301,7 +301,7 @@ def register_guest(request, pk):
                 email=data["email"],
                 organisation=data["organisation"],
                 municipality=data["municipality"],
-                address=get_client_ip_address(request),
+                address=client_address(request),
             )
         except ValidationError as error:
             form.add_error(None, error)

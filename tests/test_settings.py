@@ -88,7 +88,7 @@ def test_production_cookies_are_secure_and_the_proxy_address_is_used():
         "import json, django; django.setup(); from django.conf import settings as s;"
         "print(json.dumps([s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
         " s.LANGUAGE_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY,"
-        " s.SECURE_SSL_REDIRECT, s.AXES_IPWARE_PROXY_COUNT]))"
+        " s.SECURE_SSL_REDIRECT, s.TRUSTED_PROXY_COUNT]))"
     )
     result = run(["-c", script], **PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
