@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from knowledge.models import Space
 from network import access as network_access
-from network.models import Membership
+from network.models import AGENCY_ROLES, Membership, RoleAssignment
 
 
 def can_read_space(person, space) -> bool:
@@ -69,3 +69,23 @@ def visible_spaces(person, queryset=None):
             ),
         )
     return queryset.filter(visible)
+
+
+def readers(space, people):
+    """Of ``people`` (a queryset of persons), those who may read the space: the rules of
+    ``can_read_space`` as one database filter, for notifying a topic's followers (a
+    follower whose municipality has since left the partnership hears nothing more)."""
+    people = people.filter(is_active=True)
+    if space.visibility == Space.Visibility.PUBLIC:
+        return people
+    staff = Q(is_superuser=True) | Q(
+        pk__in=RoleAssignment.objects.filter(role__in=AGENCY_ROLES).values("person")
+    )
+    if space.initiative_id is None:
+        return people.filter(staff)
+    if space.visibility == Space.Visibility.NETWORK:
+        statuses = network_access.NETWORK_STATUSES
+    else:
+        statuses = {Membership.Status.PARTNER}
+    members = Membership.objects.filter(initiative_id=space.initiative_id, status__in=statuses)
+    return people.filter(staff | Q(municipality_id__in=members.values("municipality")))

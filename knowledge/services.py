@@ -261,8 +261,8 @@ def send_notification_emails(notification_ids):
 
 
 def _notify(post):
-    """Mentions notify the people named (who can read the topic); followers get replies.
-    Nobody hears from a topic they have muted."""
+    """Mentions notify the people named, followers get replies, each only while they may
+    read the topic. Nobody hears from a topic they have muted."""
     muted = Subscription.objects.filter(topic=post.topic, mode=Subscription.Mode.MUTED)
     for handle in text.mentioned_handles(post.source):
         first, _dot, last = handle.partition(".")
@@ -287,10 +287,14 @@ def _notify(post):
                 Notification.objects.get_or_create(
                     person=person, post=post, kind=Notification.Kind.MENTION
                 )
+    following = Subscription.objects.filter(topic=post.topic, mode=Subscription.Mode.FOLLOWING)
     followers = list(
-        Subscription.objects.filter(topic=post.topic, mode=Subscription.Mode.FOLLOWING)
-        .exclude(person_id=post.author_id)
-        .values_list("person_id", flat=True)
+        access.readers(
+            post.topic.space,
+            get_user_model().objects.filter(pk__in=following.values("person")),
+        )
+        .exclude(pk=post.author_id)
+        .values_list("pk", flat=True)
     )
     Notification.objects.bulk_create(
         [

@@ -436,7 +436,9 @@ def calendar_feed(request, token):
     feed = CalendarFeed.objects.select_related("person").filter(token=token).first()
     if feed is None or not feed.person.is_active:
         raise Http404
-    meetings = services.meetings_of(feed.person).order_by("starts_at", "pk")
+    # A place at a meeting whose audience the person has since left shows no more.
+    meetings = access.visible_meetings(feed.person, services.meetings_of(feed.person))
+    meetings = meetings.order_by("starts_at", "pk")
     return _calendar_response(meetings, "moeder.ics", name=_("My meetings – Partnership platform"))
 
 

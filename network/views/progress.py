@@ -369,10 +369,7 @@ class MembershipView:
 
 def municipality(request, slug):
     """A municipality: its memberships for all; people, progress and activity by access."""
-    # Action items come from the meetings app through the reverse relation (no import).
-    municipality = get_object_or_404(
-        Municipality.objects.prefetch_related("action_items__meeting"), slug=slug
-    )
+    municipality = get_object_or_404(Municipality, slug=slug)
     user = request.user
     applications = list(
         Application.objects.filter(municipality=municipality).select_related("pool")

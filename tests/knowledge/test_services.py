@@ -230,6 +230,22 @@ def test_followers_are_notified_and_muted_topics_are_not(topic, anders, sofie, j
     assert Notification.objects.filter(post=later, person=jesper, kind=Kind.REPLY).exists()
 
 
+def test_a_follower_who_may_no_longer_read_the_space_is_not_notified(
+    initiative, partners_space, anders, jesper
+):
+    """Herning followed a partner space's topic, then became a reference municipality:
+    its staff hear nothing more from it (neither a notification nor an email)."""
+    topic = services.start_topic(
+        partners_space, anders, title="Kun for partnere", source="Første indlæg.", now=NOW
+    )
+    services.set_subscription(topic, jesper, Subscription.Mode.FOLLOWING)
+    Membership.objects.filter(initiative=initiative, municipality=jesper.municipality).update(
+        status=Membership.Status.REFERENCE
+    )
+    post = services.post_reply(topic, anders, "Noget kun partnerne må læse.", now=NOW)
+    assert not Notification.objects.filter(post=post).exists()
+
+
 def test_no_notifications_for_people_without_a_subscription(topic, jesper):
     services.post_reply(topic, municipal_person("Aarhus"), "Et svar.", now=NOW)
     assert kinds(jesper) == []

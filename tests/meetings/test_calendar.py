@@ -11,9 +11,10 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from meetings.models import Registration
+from meetings.models import Meeting, Registration
+from network.models import Membership
 from tests.meetings.factories import CalendarFeedFactory, MeetingFactory, RegistrationFactory
-from tests.network.factories import PersonFactory, municipal_person
+from tests.network.factories import InitiativeFactory, PersonFactory, member, municipal_person
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +107,29 @@ def test_the_feed_lists_exactly_the_persons_meetings(client):
         f"meeting-{meeting.pk}@partnerskabsplatformen" for meeting in (confirmed, waiting)
     }
     assert calendar.walk("VTIMEZONE")
+
+
+def test_the_feed_leaves_out_a_meeting_whose_audience_the_person_has_left(client):
+    """A partner signed up for a partner-only meeting; their municipality is a reference
+    municipality now, so the feed no longer carries that meeting (nor its details)."""
+    initiative = InitiativeFactory()
+    membership = member(initiative, "Randers", Membership.Status.PARTNER)
+    person = municipal_person("Randers")
+    meeting = MeetingFactory(
+        title="Styregruppemøde for partnere",
+        audience=Meeting.Audience.PARTNERS,
+        initiative=initiative,
+    )
+    RegistrationFactory(meeting=meeting, person=person)
+    feed = CalendarFeedFactory(person=person)
+    url = reverse("meetings:calendar_feed", args=[feed.token])
+    assert "Styregruppemøde for partnere" in client.get(url).content.decode()
+
+    membership.status = Membership.Status.REFERENCE
+    membership.save()
+    response = client.get(url)
+    assert Calendar.from_ical(response.content).walk("VEVENT") == []
+    assert "Styregruppemøde for partnere" not in response.content.decode()
 
 
 def test_an_empty_feed_is_still_a_valid_calendar(client):

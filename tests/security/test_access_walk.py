@@ -510,11 +510,18 @@ BY_TOKEN = {"meetings:calendar_feed", "meetings:confirm_guest", "meetings:cancel
 
 
 def unreadable_titles(world, role):
-    """Titles of the topics and meetings the table says the role may not read."""
+    """What the table says the role may not read, as it would show on a page: the titles
+    and posts of topics, the titles of meetings and the tasks agreed at them."""
     column = ROLES.index(role)
-    topics = [world.topics[vis].title for vis, row in READ.items() if row[column] != 200]
-    meetings = [world.meetings[aud].title for aud, row in MEETING.items() if row[column] != 200]
-    return topics + meetings
+    shown = []
+    for vis, row in READ.items():
+        if row[column] != 200:
+            topic = world.topics[vis]
+            shown += [topic.title, *topic.posts.values_list("source", flat=True)]
+    for audience, row in MEETING.items():
+        if row[column] != 200:
+            shown += [world.meetings[audience].title, world.action_items[audience].text]
+    return shown
 
 
 def walk_cases():

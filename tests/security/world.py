@@ -18,7 +18,7 @@ from wagtail.models import PageViewRestriction
 from cms.models import PoolDocument
 from knowledge import services as forum
 from knowledge.models import Space
-from meetings.models import CalendarFeed, Meeting, MeetingDocument, Registration
+from meetings.models import ActionItem, CalendarFeed, Meeting, MeetingDocument, Registration
 from network import services as network
 from network.models import Application, Membership, Role
 from network.tokens import new_token
@@ -70,11 +70,11 @@ def forum_world(initiative, author):
             space,
             author,
             title=f"Emne i {visibility}",
-            source="Det første indlæg.",
+            source=f"Det første indlæg i {visibility}.",
             tags=[f"kun-{visibility}"],
         )
         spaces[visibility], topics[visibility] = space, topic
-        posts[visibility] = numbered_post(topic, author, "Et svar fra redaktionen.")
+        posts[visibility] = numbered_post(topic, author, f"Et svar fra redaktionen i {visibility}.")
     return spaces, topics, posts
 
 
@@ -133,6 +133,16 @@ def build(with_content=True):
             audience_roles=[Role.PROJECT_OWNER, Role.IMPLEMENTATION_GROUP],
             initiative=initiative,
         ),
+    }
+    # Each meeting gave the partner a task: shown on Randers' page to the meeting's audience.
+    world.action_items = {
+        audience: ActionItem.objects.create(
+            meeting=meeting,
+            owner=who["partner"].municipality,
+            text=f"Opgave fra mødet {audience}",
+            due_on=timezone.localdate() + timedelta(days=14),
+        )
+        for audience, meeting in world.meetings.items()
     }
     world.own_registration = RegistrationFactory(
         meeting=world.meetings["partners"], person=who["partner"]
