@@ -15,6 +15,7 @@ urlpatterns = [
     path("netvaerk/", include("network.urls")),
     path("moeder/", include("meetings.urls")),
     path("forum/", include("knowledge.urls")),
+    path("tilskud/", include("grants.urls")),
 ]
 
 if settings.DEBUG:

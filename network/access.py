@@ -125,8 +125,13 @@ def can_edit_application(user, application) -> bool:
 
 
 def can_assess(user) -> bool:
-    """Only agency editors assess applications and decide."""
+    """Only agency editors assess applications and recommend a decision."""
     return is_agency_editor(user)
+
+
+def can_decide(user) -> bool:
+    """ "Den endelige afgørelse foretages af styrelsens direktør": the director decides."""
+    return Role.AGENCY_DIRECTOR in roles_of(user)
 
 
 def can_invite(user) -> bool:

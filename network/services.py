@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from network import access
+from network import access, signals
 from network.models import (
     AGENCY_ROLES,
     Application,
@@ -269,6 +269,9 @@ def submit_application(application, person, now=None):
                     date=timezone.localdate(now),
                     recorded_by=person,
                 )
+        signals.application_submitted.send(
+            sender=Application, application=application, person=person, now=now
+        )
     return application
 
 
@@ -299,14 +302,14 @@ DECISION_TO_STATUS = {
 
 
 def decide(application, decision, *, note="", decided_by, now=None):
-    """Decide a submitted application after the deadline: partner, reference or rejected.
+    """Record the final decision on a submitted application: partner, reference or rejected.
 
-    Creates or updates the municipality's membership of the pool's initiative, records
-    the step in its history and who decided when, and emails the municipality once the
-    transaction has committed.
+    Called by the director's approval of the caseworkers' recommendation (grants/), which
+    also writes and sends the letter. Creates or updates the municipality's membership of
+    the pool's initiative and records the step in its history and who decided when.
     """
     now = now or timezone.now()
-    if not access.can_assess(decided_by):
+    if not access.can_decide(decided_by):
         raise PermissionDenied
     decision = Application.Decision(decision)
     with transaction.atomic():
@@ -317,8 +320,8 @@ def decide(application, decision, *, note="", decided_by, now=None):
         )
         if application.status == Application.Status.DRAFT:
             raise ApplicationError(_("Only submitted applications can be decided."))
-        if application.decision == decision and application.decision_note == note.strip():
-            return application  # the same decision again (a double click): nothing new
+        if application.status == Application.Status.DECIDED:
+            raise ApplicationError(_("The application has been decided; the decision is final."))
         if application.pool.is_open(now):
             raise ApplicationError(
                 _("Applications are decided after the deadline, when all have been received.")
@@ -343,37 +346,16 @@ def decide(application, decision, *, note="", decided_by, now=None):
             recorded_by=decided_by,
             on=timezone.localdate(now),
         )
-        transaction.on_commit(lambda: send_decision_email(application))
     return application
-
-
-def send_decision_email(application):
-    recipients = decision_recipients(application)
-    if not recipients:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {"application": application, "base_url": settings.WAGTAILADMIN_BASE_URL}
-        subject = render_to_string("network/email/decision_subject.txt", context).strip()
-        body = render_to_string("network/email/decision_body.txt", context)
-    send_mail(subject, body, None, recipients)
-
-
-def decision_recipients(application):
-    emails = {application.project_leader_email}
-    if application.created_by_id:
-        emails.add(application.created_by.email)
-    if application.submitted_by_id:
-        emails.add(application.submitted_by.email)
-    return sorted(email for email in emails if email)
 
 
 def set_membership_status(membership, status, *, recorded_by, note="", on=None):
     """Give a municipality a new status in an initiative and record it in the history.
 
     A new partner gets its five project parts, not started. Setting the status it
-    already has changes nothing.
+    already has changes nothing. Agency editors set it, and the director through a decision.
     """
-    if not access.is_agency_editor(recorded_by):
+    if not (access.is_agency_editor(recorded_by) or access.can_decide(recorded_by)):
         raise PermissionDenied
     status = Membership.Status(status)
     on = on or timezone.localdate()

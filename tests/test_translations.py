@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DANISH_PO = ROOT / "locale" / "da" / "LC_MESSAGES" / "django.po"
-SOURCE_FOLDERS = ["config", "cms", "network", "meetings", "knowledge", "templates"]
+SOURCE_FOLDERS = ["config", "cms", "network", "meetings", "knowledge", "grants", "templates"]
 
 
 def test_every_danish_string_is_translated():

@@ -14,8 +14,6 @@ from django.forms import formset_factory
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
-from network.models import Application
-
 #: An answer to one award criterion; the pool asks for answers "kort og præcist".
 ANSWER_MAX_LENGTH = 20_000
 NOTE_MAX_LENGTH = 5_000
@@ -320,16 +318,3 @@ class AssessmentForm(forms.Form):
             for criterion in self.criteria
             if self.cleaned_data.get(f"score_{criterion.pk}") is not None
         ]
-
-
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"), choices=Application.Decision.choices, widget=forms.RadioSelect
-    )
-    decision_note = forms.CharField(
-        label=_("Reasons for the decision"),
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Sent to the municipality in the email about the decision."),
-    )

@@ -29,7 +29,6 @@ from network.forms.applications import (
     ApplicationForm,
     AssessmentForm,
     BudgetFormSet,
-    DecisionForm,
 )
 from network.models import Application, Assessment, BudgetLine
 
@@ -397,7 +396,7 @@ def assessment_list(request, pool_id):
 @_editors_only
 @require_http_methods(["GET", "POST"])
 def assess(request, pk):
-    """Score and note each award criterion, and decide: partner, reference or rejected."""
+    """Score and note each award criterion; the recommendation is written in grants/."""
     application = get_object_or_404(
         Application.objects.select_related("pool", "municipality", "submitted_by", "decided_by"),
         pk=pk,
@@ -406,9 +405,6 @@ def assess(request, pk):
     criteria = [item["criterion"] for item in context["answers"]]
     assessments = context["assessments"]
     assessment_form = AssessmentForm(criteria=criteria, assessments=assessments.values())
-    decision_form = DecisionForm(
-        initial={"decision": application.decision, "decision_note": application.decision_note}
-    )
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "assess":
@@ -433,24 +429,6 @@ def assess(request, pk):
                 else:
                     messages.success(request, _("The assessment has been saved."))
                     return redirect("network:assess", application.pk)
-        elif action == "decide":
-            decision_form = DecisionForm(request.POST)
-            if decision_form.is_valid():
-                try:
-                    services.decide(
-                        application,
-                        decision_form.cleaned_data["decision"],
-                        note=decision_form.cleaned_data["decision_note"],
-                        decided_by=request.user,
-                    )
-                except services.ApplicationError as error:
-                    decision_form.add_error(None, str(error))
-                else:
-                    messages.success(
-                        request,
-                        _("The decision has been recorded and the municipality has been emailed."),
-                    )
-                    return redirect("network:assess", application.pk)
         else:
             return HttpResponseBadRequest()
     context.update(
@@ -464,7 +442,6 @@ def assess(request, pk):
                 for item in context["answers"]
             ],
             "assessment_form": assessment_form,
-            "decision_form": decision_form,
             "pool_is_open": application.pool.is_open(),
         }
     )

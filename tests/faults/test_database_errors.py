@@ -16,6 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from grants import services as grants
+from grants.models import CaseDocument
 from knowledge import services as forum
 from knowledge.models import Notification, NotificationPreference, Post, Space, Subscription
 from meetings import services as meetings
@@ -27,6 +29,7 @@ from tests.meetings.factories import MeetingFactory, RegistrationFactory
 from tests.network.factories import (
     ApplicationFactory,
     InitiativeFactory,
+    agency_director,
     agency_editor,
     agency_moderator,
     member,
@@ -117,22 +120,26 @@ def test_a_decision_that_fails_after_the_membership_leaves_the_application_undec
     browser, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
 ):
     initiative = InitiativeFactory(pool__deadline=timezone.now() - timedelta(days=1))
+    leader = municipal_person("Randers", email="projektleder@randers.example")
     application = ApplicationFactory(
         pool=initiative.pool,
         municipality=municipality("Randers"),
         status=Application.Status.SUBMITTED,
         submitted_at=timezone.now() - timedelta(days=2),
-        project_leader_email="projektleder@randers.example",
+        project_leader_email=leader.email,
     )
-    url = reverse("network:assess", args=[application.pk])
-    browser.force_login(agency_editor())
-    decision = {"action": "decide", "decision": "partner", "decision_note": "Stærk ansøgning"}
+    recommendation = grants.recommend(
+        application, outcome="partner", amount=1_000_000, reasons="Stærk", by=agency_editor()
+    )
+    url = reverse("grants:decision_list", args=[initiative.pool.pk])
+    browser.force_login(agency_director())
+    approval = {"action": "approve", "recommendation": recommendation.pk}
     # The application is marked decided, the membership, its history event and the five
     # project parts are saved; then the database fails.
     fail_after(monkeypatch, network, "set_membership_status")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = browser.post(url, decision)
+        response = browser.post(url, approval)
 
     assert_error_page(response)
     application.refresh_from_db()
@@ -144,16 +151,19 @@ def test_a_decision_that_fails_after_the_membership_leaves_the_application_undec
     assert not Membership.objects.filter(initiative=initiative).exists()
     assert not MembershipEvent.objects.exists()
     assert not PartProgress.objects.exists()
+    recommendation.refresh_from_db()
+    assert recommendation.status == "proposed"
+    assert not CaseDocument.objects.exists()
     assert (callbacks, mailoutbox) == ([], [])
 
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        response = browser.post(url, decision)
+        response = browser.post(url, approval)
     assert response.status_code == 302
     membership = Membership.objects.get(initiative=initiative)
     assert membership.status == Membership.Status.PARTNER
     assert PartProgress.objects.filter(membership=membership).count() == 5
-    assert [message.to for message in mailoutbox] == [["projektleder@randers.example"]]
+    assert [message.to for message in mailoutbox] == [[leader.email]]
 
 
 def test_a_sign_up_that_fails_after_its_row_is_not_kept(

@@ -53,6 +53,10 @@ def agency_editor(**kwargs):
     return PersonFactory(is_agency_staff=True, roles=[Role.AGENCY_EDITOR], **kwargs)
 
 
+def agency_director(**kwargs):
+    return PersonFactory(is_agency_staff=True, roles=[Role.AGENCY_DIRECTOR], **kwargs)
+
+
 def agency_moderator(**kwargs):
     return PersonFactory(is_agency_staff=True, roles=[Role.AGENCY_MODERATOR], **kwargs)
 

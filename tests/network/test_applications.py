@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from network import services
-from network.models import Application, Assessment, BudgetLine, Membership, MembershipEvent, Role
+from network.models import Application, Assessment, BudgetLine, Membership, Role
 from tests.cms.factories import PoolPageFactory
 from tests.network.factories import (
     ApplicationFactory,
@@ -523,8 +523,6 @@ def test_only_agency_editors_handle_cases(client, pool, people, who, status):
     forged = {"action": "assess", f"score_{criterion.pk}": "5", f"note_{criterion.pk}": ""}
     posted = client.post(url("assess", application.pk), forged)
     assert posted.status_code == (302 if who == "editor" else status)
-    decide = {"action": "decide", "decision": "partner"}
-    client.post(url("assess", application.pk), decide)
     if who != "editor":
         assert not Assessment.objects.exists()
     application.refresh_from_db()
@@ -575,9 +573,7 @@ def test_the_assessment_list_has_a_bounded_number_of_queries(
         assert len(second.context["page_obj"].object_list) == count - 25
 
 
-def test_assess_and_decide_after_the_deadline(
-    client, editor, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_assess_after_the_deadline(client, editor):
     initiative = InitiativeFactory(pool__deadline=timezone.now() - timedelta(days=1))
     pool = initiative.pool
     application = submitted_application(pool, "Randers")
@@ -585,7 +581,10 @@ def test_assess_and_decide_after_the_deadline(
     client.force_login(editor)
     page = client.get(url("assess", application.pk))
     assert page.status_code == 200
-    assert f'name="score_{criteria[0].pk}"' in page.content.decode()
+    html = page.content.decode()
+    assert f'name="score_{criteria[0].pk}"' in html
+    # The decision is the director's, on the caseworkers' recommendation (grants/).
+    assert reverse("grants:recommend", args=[application.pk]) in html
 
     scores = {"action": "assess"}
     for criterion, score in zip(criteria, (4, 5), strict=True):
@@ -594,41 +593,7 @@ def test_assess_and_decide_after_the_deadline(
     assert client.post(url("assess", application.pk), scores).status_code == 302
     assert sorted(application.assessments.values_list("score", flat=True)) == [4, 5]
     assert application.assessments.get(criterion=criteria[0]).assessed_by == editor
-
-    decision = {"action": "decide", "decision": "partner", "decision_note": "Langt i omlægningen"}
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("assess", application.pk), decision)
-    assert response.status_code == 302
-    application.refresh_from_db()
-    assert (application.status, application.decision) == ("decided", "partner")
-    assert application.decided_by == editor
-    membership = Membership.objects.get(initiative=initiative, municipality__name="Randers")
-    assert membership.status == Membership.Status.PARTNER
-    assert MembershipEvent.objects.filter(membership=membership, status="partner").exists()
-    assert len(mailoutbox) == 1
-    assert mailoutbox[0].to == ["projektleder@randers.example"]
-
-    # The municipality sees the decision on its application.
-    client.force_login(municipal_person("Randers"))
-    html = client.get(url("application", application.pk)).content.decode()
-    assert "application-decision--partner" in html
-    assert "Langt i omlægningen" in html
-    assert f'name="score_{criteria[0].pk}"' not in html
-
-
-def test_deciding_before_the_deadline_is_refused(client, pool, editor, mailoutbox):
-    application = submitted_application(pool, "Randers")
-    client.force_login(editor)
-    response = client.post(
-        url("assess", application.pk), {"action": "decide", "decision": "rejected"}
-    )
-    assert response.status_code == 200
-    assert response.context["decision_form"].non_field_errors()
-    assert 'role="alert"' in response.content.decode()
-    application.refresh_from_db()
-    assert application.status == Application.Status.SUBMITTED and not application.decision
-    assert not Membership.objects.exists()
-    assert mailoutbox == []
+    assert client.post(url("assess", application.pk), {"action": "decide"}).status_code == 400
 
 
 def test_a_note_without_a_score_is_a_field_error(client, pool, editor):

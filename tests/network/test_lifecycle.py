@@ -16,7 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from network.models import Application, Membership, Role, StatusNote, User
-from tests.network.factories import InitiativeFactory, agency_editor, municipal_person
+from tests.network.factories import (
+    InitiativeFactory,
+    agency_director,
+    agency_editor,
+    municipal_person,
+)
 
 pytestmark = pytest.mark.django_db
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -92,7 +97,8 @@ def test_apply_assess_decide_invite_and_report(
     assert late.answers.exclude(text="").count() == pool.award_criteria.count()
     assert "17. september 2019 kl. 12.00" in response.content.decode()
 
-    # The editor assesses every criterion and decides after the deadline.
+    # The editor assesses every criterion and recommends after the deadline; the
+    # director approves the recommendation, and Randers gets its letter.
     editor = agency_editor()
     client.force_login(editor)
     assess_url = reverse("network:assess", args=[application.pk])
@@ -102,13 +108,22 @@ def test_apply_assess_decide_invite_and_report(
             scores[f"score_{criterion.pk}"] = "5"
             scores[f"note_{criterion.pk}"] = "Langt i omlægningen."
         client.post(assess_url, scores)
+        client.post(
+            reverse("grants:recommend", args=[application.pk]),
+            {"outcome": "partner", "amount": "3250000", "reasons": "Langt i omlægningen."},
+        )
+        client.force_login(agency_director())
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(assess_url, {"action": "decide", "decision": "partner"})
+            client.post(reverse("grants:decision_list", args=[pool.pk]), {"action": "approve_all"})
     assert application.assessments.count() == pool.award_criteria.count()
     membership = Membership.objects.get(municipality__name="Randers")
     assert membership.status == Membership.Status.PARTNER
     assert [event.status for event in membership.events.all()] == ["applicant", "partner"]
-    assert mailoutbox[-1].to == ["anders@randers.example", randers_staff.email]
+    assert sorted(mail.to[0] for mail in mailoutbox[-2:]) == sorted(
+        ["anders@randers.example", randers_staff.email]
+    )
+    assert mailoutbox[-1].attachments[0][0].endswith(".pdf")
+    client.force_login(editor)
 
     # The editor invites Randers' new project leader, who accepts and lands on Randers' page.
     with django_capture_on_commit_callbacks(execute=True):
