@@ -28,6 +28,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils.regex_helper import normalize
 
+from grants.models import CaseMessage, DueItem, Recommendation, ReportVersion
 from knowledge.models import PostReport, Subscription, Topic
 from meetings.models import CalendarFeed, Registration
 from network.models import Application, Assessment, Invitation, StatusNote
@@ -87,6 +88,10 @@ MEETING = {
     "partners": (404, 404, 404, 200, 200, 200),
     "roles": (404, 404, 404, 404, 200, 200),
 }
+# Grant cases: the municipality's staff and the agency's caseworkers; to everyone else the
+# case does not exist.
+CASE = (LOGIN, 404, 404, 200, 200, 404)
+CASE_WRITE = (LOGIN, 404, 404, ALLOWED, ALLOWED, 404)
 SIGN_UP = {
     "public": (LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
     "network": (LOGIN, 404, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
@@ -278,6 +283,27 @@ ACCESS = [
     *rows("knowledge:search", "GET", {"-": EVERYONE}),
     *rows("knowledge:notifications", "GET", {"-": LOGGED_IN}),
     *rows("knowledge:notifications", "POST", {"-": (LOGIN, *(ALLOWED,) * 5)}),
+    # --- grants (DESIGN.md: a case is its municipality's; the agency handles it) --------
+    # Agency staff with no municipality see the pools they handle; the moderator none.
+    *rows("grants:my_cases", "GET", {"-": LOGGED_IN}),
+    *rows("grants:case", "GET", {"Randers": CASE, "unknown": (LOGIN, *(404,) * 5)}),
+    *rows("grants:case", "POST", {"Randers": CASE_WRITE}),
+    *rows("grants:document", "GET", {"Randers": CASE}),
+    *rows("grants:report", "GET", {"Randers": CASE}),
+    # The municipality writes its report and accounts; the agency reviews them.
+    *rows("grants:report", "POST", {"Randers": (LOGIN, 404, 404, ALLOWED, 403, 404)}),
+    *rows("grants:accounts", "GET", {"Randers": CASE}),
+    *rows("grants:accounts", "POST", {"Randers": (LOGIN, 404, 404, ALLOWED, 403, 404)}),
+    *rows("grants:recommend", "GET", {"Randers (submitted)": EDITORS_ONLY}),
+    *rows(
+        "grants:recommend",
+        "POST",
+        {"Randers (submitted)": (LOGIN, 403, 403, 403, ALLOWED, 403)},
+    ),
+    *rows("grants:decision_list", "GET", {"closed pool": EDITORS_ONLY}),
+    # Only the director approves (tests/grants has the director's column).
+    *rows("grants:decision_list", "POST", {"closed pool": (LOGIN, *(403,) * 5)}),
+    *rows("grants:overview", "GET", {"closed pool": EDITORS_ONLY}),
 ]
 
 #: Patterns deliberately not walked, with the reason.
@@ -351,6 +377,15 @@ def url_for(world, name, target):
         "knowledge:delete_post": lambda: _url(name, post.pk),
         "knowledge:report_post": lambda: _url(name, post.pk),
         "knowledge:tag": lambda: _url(name, "ukendt" if unknown else f"kun-{target}"),
+        "grants:case": lambda: _url(name, 999_999 if unknown else world.grant_case.case.pk),
+        "grants:document": lambda: _url(name, world.grant_case.case.pk, world.grant_case.letter.pk),
+        "grants:report": lambda: _url(name, world.grant_case.case.pk, world.grant_case.report.pk),
+        "grants:accounts": lambda: _url(
+            name, world.grant_case.case.pk, world.grant_case.accounts.pk
+        ),
+        "grants:recommend": lambda: _url(name, application.pk),
+        "grants:decision_list": lambda: _url(name, world.pools["closed"].pk),
+        "grants:overview": lambda: _url(name, world.pools["closed"].pk),
     }
     return builders[name]() if name in builders else _url(name)
 
@@ -389,6 +424,11 @@ def post_data(world, name, target):
         "knowledge:subscription": {"mode": "following"},
         "knowledge:edit_post": {"text": "Ændret svar."},
         "knowledge:report_post": {"reason": "Upassende"},
+        "grants:case": {"action": "message", "text": "Et spørgsmål til sagen."},
+        "grants:report": {"action": "save", "1": "Kortlægningen er i gang."},
+        "grants:accounts": {"action": "save"},
+        "grants:recommend": {"outcome": "reference", "reasons": "Begrundelse."},
+        "grants:decision_list": {"action": "approve_all"},
     }.get(name, {})
 
 
@@ -409,6 +449,10 @@ def state(world):
         ],
         "subscriptions": Subscription.objects.filter(mode="following").count(),
         "reports": PostReport.objects.count(),
+        "case messages": CaseMessage.objects.count(),
+        "report versions": ReportVersion.objects.count(),
+        "due items": list(DueItem.objects.order_by("pk").values("pk", "status")),
+        "recommendations": list(Recommendation.objects.order_by("pk").values()),
     }
 
 
@@ -466,6 +510,7 @@ def media_root(tmp_path_factory):
 def _media(settings, media_root):
     """The module's world keeps its documents in one folder for all its tests."""
     settings.MEDIA_ROOT = media_root
+    settings.PRIVATE_MEDIA_ROOT = media_root / "private"
 
 
 @pytest.fixture(scope="module")
@@ -474,7 +519,7 @@ def world(django_db_setup, django_db_blocker, media_root):
     runs in its own savepoint, so a change made by one test is gone for the next."""
     with (
         django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media_root),
+        override_settings(MEDIA_ROOT=media_root, PRIVATE_MEDIA_ROOT=media_root / "private"),
         transaction.atomic(),
     ):
         yield build.build()
@@ -511,7 +556,8 @@ BY_TOKEN = {"meetings:calendar_feed", "meetings:confirm_guest", "meetings:cancel
 
 def unreadable_titles(world, role):
     """What the table says the role may not read, as it would show on a page: the titles
-    and posts of topics, the titles of meetings and the tasks agreed at them."""
+    and posts of topics, the titles of meetings and the tasks agreed at them, and what is
+    on a grant case."""
     column = ROLES.index(role)
     shown = []
     for vis, row in READ.items():
@@ -521,6 +567,8 @@ def unreadable_titles(world, role):
     for audience, row in MEETING.items():
         if row[column] != 200:
             shown += [world.meetings[audience].title, world.action_items[audience].text]
+    if CASE[column] != 200:
+        shown += ["Sagens besked", "Sagens hændelse", "Sagens brev"]
     return shown
 
 

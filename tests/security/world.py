@@ -7,7 +7,7 @@ their applications are "own municipality's" to one person and another municipali
 the rest.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 from django.core.files.base import ContentFile
@@ -16,6 +16,7 @@ from wagtail.documents.models import Document
 from wagtail.models import PageViewRestriction
 
 from cms.models import PoolDocument
+from grants.models import CaseDocument, CaseEvent, CaseMessage, DueItem, GrantCase
 from knowledge import services as forum
 from knowledge.models import Space
 from meetings.models import ActionItem, CalendarFeed, Meeting, MeetingDocument, Registration
@@ -76,6 +77,27 @@ def forum_world(initiative, author):
         spaces[visibility], topics[visibility] = space, topic
         posts[visibility] = numbered_post(topic, author, f"Et svar fra redaktionen i {visibility}.")
     return spaces, topics, posts
+
+
+def grant_case(application, editor):
+    """Randers' grant case with a letter, a message, a status report and accounts due."""
+    case = GrantCase.objects.create(application=application)
+    letter = CaseDocument.objects.create(
+        case=case,
+        kind=CaseDocument.Kind.DECISION_LETTER,
+        title="Sagens brev",
+        file=ContentFile(b"%PDF-1.4 brev", name="brev.pdf"),
+    )
+    CaseMessage.objects.create(case=case, author=editor, from_agency=True, text="Sagens besked")
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.MESSAGE, text="Sagens hændelse")
+    period = {"period_start": date(2020, 1, 1), "period_end": date(2020, 12, 31)}
+    report = DueItem.objects.create(
+        case=case, kind=DueItem.Kind.STATUS_REPORT, due_on=date(2021, 1, 31), **period
+    )
+    accounts = DueItem.objects.create(
+        case=case, kind=DueItem.Kind.ACCOUNTS, due_on=date(2021, 4, 30), **period
+    )
+    return SimpleNamespace(case=case, letter=letter, report=report, accounts=accounts)
 
 
 def document(title):
@@ -161,6 +183,8 @@ def build(with_content=True):
     _invitation, world.invitation_token = network.invite(
         "ny@randers.example", invited_by=who["editor"], municipality=who["partner"].municipality
     )
+
+    world.grant_case = grant_case(world.applications["Randers (submitted)"], who["editor"])
 
     world.documents = {"pool material": document("Vejledning")}
     PoolDocument.objects.create(pool=open_pool, document=world.documents["pool material"])
