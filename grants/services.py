@@ -122,7 +122,7 @@ def file_receipt(application, person, now):
     )
     with translation.override(settings.LANGUAGE_CODE):
         text = _("The application was submitted. The receipt is among the case's documents.")
-    add_event(case, CaseEvent.Kind.SUBMITTED, text, by=None, now=now)
+    add_event(case, CaseEvent.Kind.SUBMITTED, text, by=person, now=now)
     return case
 
 

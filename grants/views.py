@@ -208,9 +208,9 @@ def case_page(request, pk):
             return redirect("grants:case", case.pk)
         else:
             return HttpResponseBadRequest()
-    else:
-        services.mark_read(case, request.user)
     context = _case_context(request, case, message_form, payment_form)
+    # Read now; the page still marks what was new before this visit.
+    services.mark_read(case, request.user)
     return render(request, TEMPLATES + "case.html", context)
 
 
