@@ -7,12 +7,21 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from grants import services
-from grants.models import CaseDocument, CaseMessage, DueItem, Payment, Reminder, ReportVersion
+from grants.models import (
+    CaseDocument,
+    CaseMessage,
+    DueItem,
+    GrantCase,
+    Payment,
+    Reminder,
+    ReportVersion,
+)
 from network.models import Municipality, Role
 from tests.grants.factories import award, closed_pool, submit
 from tests.network.factories import agency_director, agency_editor, municipal_person
@@ -432,3 +441,9 @@ def test_the_overview_has_a_bounded_number_of_queries(client, django_assert_max_
     assert len(response.context["page_obj"].object_list) == 50
     with django_assert_max_num_queries(15):
         client.get(reverse("grants:overview", args=[pool.pk]), {"format": "csv"})
+
+
+def test_the_database_itself_refuses_a_paid_total_above_the_award(pool):
+    case = award(pool, "Randers", amount=Decimal("100000"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        GrantCase.objects.filter(pk=case.pk).update(paid_amount=Decimal("100000.01"))
