@@ -10,6 +10,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
+from network import mitid
 from network.models import Municipality, Role
 
 
@@ -34,6 +35,14 @@ class EmailAuthenticationForm(AuthenticationForm):
     def clean_username(self):
         # People are stored with lower-case addresses (see PersonManager).
         return self.cleaned_data["username"].strip().lower()
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not mitid.password_login_allowed(user):
+            raise forms.ValidationError(
+                _("Municipal staff log in with MitID Erhverv. Use the button above."),
+                code="mitid_only",
+            )
 
 
 class EmailPasswordResetForm(PasswordResetForm):
