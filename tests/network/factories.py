@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from network import services
+from network.demo import CVR_NUMBERS
 from network.models import (
     Application,
     Initiative,
@@ -85,3 +86,22 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
     pool = factory.SubFactory(PoolPageFactory)
     municipality = factory.LazyFunction(lambda: municipality("Randers"))
+
+
+def municipality_with_cvr(name):
+    """A municipality with its (demo) CVR number, for logins with MitID Erhverv."""
+    place = municipality(name)
+    place.cvr = CVR_NUMBERS[name]
+    place.save(update_fields=["cvr"])
+    return place
+
+
+def nemlogin_claims(professional_id, cvr, email="", name="Mette Frederiksen", org="Kommune"):
+    """The claims a MitID Erhverv login brings, with NemLog-in's claim names."""
+    return {
+        "nemlogin.persistent_professional_id": professional_id,
+        "nemlogin.cvr": cvr,
+        "nemlogin.org_name": org,
+        "nemlogin.name": name,
+        "nemlogin.email": email,
+    }
