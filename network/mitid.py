@@ -153,7 +153,7 @@ def _register(config):
 
 
 def checked_claims(request):
-    """Exchange the code in the callback and return the ID token's checked claims.
+    """Exchange the code in the callback; the ID token's checked claims, and the token.
 
     Authlib takes the state (and with it the PKCE verifier and the nonce) out of the
     session, so a callback can be used once; then it checks the token. Any failure
@@ -174,8 +174,7 @@ def checked_claims(request):
     claims = token.get("userinfo")
     if not claims:
         raise Refused("no_id_token")
-    request.session[ID_TOKEN_SESSION_KEY] = token["id_token"]
-    return dict(claims)
+    return dict(claims), token["id_token"]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ The protocol and the rules (who the identity is, whether its organisation fits) 
 """
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -42,10 +42,8 @@ def _callback_uri(request):
 
 
 def _refused(request, reason):
+    """The refusal page; whoever was logged in before stays so (no one else is logged in)."""
     mitid.log_refusal(reason)
-    request.session.pop(mitid.ID_TOKEN_SESSION_KEY, None)
-    if request.user.is_authenticated:
-        logout(request)
     shown = reason if reason in PERSON_REASONS else "failed_check"
     return render(request, TEMPLATE, {"reason": shown}, status=403)
 
@@ -89,14 +87,13 @@ def mitid_callback(request):
     invitation_token = request.session.pop(mitid.INVITATION_SESSION_KEY, None)
     next_url = request.session.pop(mitid.NEXT_SESSION_KEY, "")
     try:
-        claims = mitid.checked_claims(request)
+        claims, id_token = mitid.checked_claims(request)
         identity = mitid.Identity.from_claims(claims)
         person = mitid.identify(identity, invitation_token=invitation_token)
     except mitid.Refused as refusal:
         return _refused(request, refusal.reason)
-    id_token = request.session.get(mitid.ID_TOKEN_SESSION_KEY)
     login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-    # login() keeps the session's data for a new key; the ID token is for the logout.
+    # The ID token ends the session at the provider when the person logs out.
     request.session[mitid.ID_TOKEN_SESSION_KEY] = id_token
     if invitation_token:
         messages.success(

@@ -51,13 +51,19 @@ def _wrong_code(request, form):
     return None
 
 
+def _not_pending():
+    """No password waits for a code (none given, or too long ago): my page, which asks
+    for a login when there is none."""
+    return redirect("network:my_page")
+
+
 @sensitive_post_parameters("code")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request):
     person = second_factor.pending_person(request)
     if person is None:
-        return redirect("network:login")
+        return _not_pending()
     if second_factor.app_device(person) is None:
         return redirect("network:second_factor_setup")
     form = CodeForm(request.POST or None)
@@ -81,7 +87,7 @@ def verify(request):
 def setup(request):
     person = second_factor.pending_person(request)
     if person is None:
-        return redirect("network:login")
+        return _not_pending()
     if second_factor.app_device(person) is not None:
         return redirect("network:second_factor_verify")
     device = second_factor.unconfirmed_app_device(person)

@@ -139,9 +139,11 @@ def test_an_invitation_is_accepted_with_mitid_erhverv_instead_of_a_password(clie
     assert services.find_invitation(token) is None
 
 
-def assert_refused(response, client, caplog, reason, *personal):
+def assert_refused(response, client, caplog, reason, *personal, logged_in=None):
+    """Refused with ``reason`` in the log (and none of ``personal``); the session's person
+    is still ``logged_in`` (nobody, unless someone was logged in before)."""
     assert response.status_code == 403
-    assert SESSION_KEY not in client.session
+    assert client.session.get(SESSION_KEY) == logged_in
     logged = [r.getMessage() for r in caplog.records if r.name == "network.mitid"]
     assert len(logged) == 1 and reason in logged[0], logged
     for value in personal:
@@ -236,11 +238,11 @@ def test_a_used_state_is_refused_the_second_time(client, mitid_provider, caplog)
     municipal_person("Randers", professional_id="pid-igen")
     mitid_provider.person("igen", nemlogin_claims("pid-igen", RANDERS_CVR))
     _response, callback = log_in(client, "igen")
-    assert SESSION_KEY in client.session
+    person = client.session[SESSION_KEY]
     caplog.clear()
 
-    # Replayed in the same browser, and in another one.
-    assert_refused(client.get(callback), client, caplog, "state_mismatch")
+    # Replayed in the same browser (the person stays logged in), and in another one.
+    assert_refused(client.get(callback), client, caplog, "state_mismatch", logged_in=person)
     caplog.clear()
     other = client_class()
     assert_refused(other.get(callback), other, caplog, "state_mismatch")

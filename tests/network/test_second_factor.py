@@ -121,7 +121,7 @@ def test_too_many_wrong_codes_end_the_pending_login(client, settings):
     for _ in range(second_factor.MAX_WRONG_CODES - 1):
         assert client.post(VERIFY, {"code": wrong}).status_code == 200
     assert client.post(VERIFY, {"code": wrong})["Location"] == LOGIN
-    assert client.post(VERIFY, {"code": code_for(device)})["Location"] == LOGIN
+    assert client.post(VERIFY, {"code": code_for(device)})["Location"] == reverse("network:my_page")
     assert SESSION_KEY not in client.session
 
 
