@@ -193,6 +193,7 @@ else:
 AUTH_USER_MODEL = "network.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "network.mitid.MunicipalPasswordGuard",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -22,7 +22,7 @@ from authlib.integrations.django_client import OAuth
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from joserfc.errors import ClaimError, JoseError
@@ -70,10 +70,30 @@ def is_configured():
 def password_login_allowed(person):
     """With MITID_ONLY_FOR_MUNICIPAL_STAFF, only agency staff and administrators use a
     password; municipal staff come in through MitID Erhverv. ``person`` may also be an
-    invitation: then whether it can be accepted with a password."""
+    invitation: then whether it can be accepted with a password; ``None`` asks whether
+    everyone may use a password."""
     if not (settings.MITID_ONLY_FOR_MUNICIPAL_STAFF and is_configured()):
         return True
+    if person is None:
+        return False
     return bool(getattr(person, "is_superuser", False) or person.is_agency_staff)
+
+
+class MunicipalPasswordGuard:
+    """With MITID_ONLY_FOR_MUNICIPAL_STAFF, refuses municipal staff's password wherever it
+    is tried (the site's login, the Wagtail admin's); listed before ModelBackend.
+
+    An authentication backend with ``authenticate`` only: no ``get_user``, so no session
+    is ever tied to it (and ``force_login`` passes it by).
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None or password_login_allowed(None):
+            return None
+        person = User.objects.filter(email__iexact=username.strip()).first()
+        if person is not None and not password_login_allowed(person):
+            raise PermissionDenied
+        return None
 
 
 def start(request, redirect_uri):

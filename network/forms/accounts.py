@@ -36,13 +36,18 @@ class EmailAuthenticationForm(AuthenticationForm):
         # People are stored with lower-case addresses (see PersonManager).
         return self.cleaned_data["username"].strip().lower()
 
-    def confirm_login_allowed(self, user):
-        super().confirm_login_allowed(user)
-        if not mitid.password_login_allowed(user):
-            raise forms.ValidationError(
-                _("Municipal staff log in with MitID Erhverv. Use the button above."),
-                code="mitid_only",
-            )
+    def get_invalid_login_error(self):
+        if mitid.password_login_allowed(None):
+            return super().get_invalid_login_error()
+        # Municipal staff's passwords are refused (network.mitid.MunicipalPasswordGuard);
+        # the same words for every refusal say nothing about whose address it was.
+        return forms.ValidationError(
+            _(
+                "The email address or the password is wrong. Municipal staff log in with "
+                "MitID Erhverv: use the button above."
+            ),
+            code="invalid_login",
+        )
 
 
 class EmailPasswordResetForm(PasswordResetForm):

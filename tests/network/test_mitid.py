@@ -311,6 +311,11 @@ def test_with_mitid_only_municipal_staff_cannot_use_a_password(client, mitid_pro
     )
     assert refused.status_code == 200 and SESSION_KEY not in client.session
     assert "logger ind med MitID Erhverv" in refused.content.decode()
+    # Nor through the Wagtail admin's login form.
+    client.post(
+        reverse("wagtailadmin_login"), {"username": person.email, "password": DEFAULT_PASSWORD}
+    )
+    assert SESSION_KEY not in client.session
 
     client.post(reverse("network:login"), {"username": editor.email, "password": DEFAULT_PASSWORD})
     assert client.session[SESSION_KEY] == str(editor.pk)
