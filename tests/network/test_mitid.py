@@ -9,8 +9,11 @@ from urllib.parse import parse_qs, urljoin, urlparse
 import pytest
 import requests
 from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client as client_class
 from django.urls import reverse
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 
 from network import mitid, services
 from network.models import Invitation, Role, User
@@ -21,7 +24,7 @@ from tests.network.factories import (
     municipality_with_cvr,
     nemlogin_claims,
 )
-from tests.oidc_provider.process import PASSWORD
+from tests.oidc_provider.process import PASSWORD, private_key_pem
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -346,3 +349,58 @@ def test_with_mitid_only_a_municipal_invitation_has_no_password_form(
     assert 'name="password1"' not in page
     assert posted["Location"] == reverse("network:mitid_accept_invitation", args=[token])
     assert not User.objects.filter(email="kun-mitid@randers.example").exists()
+
+
+@pytest.mark.parametrize(
+    ("situation", "reason"),
+    [
+        ("no cvr claim", mitid.MISSING_CLAIMS),
+        ("municipality without cvr", mitid.MUNICIPALITY_WITHOUT_CVR),
+        ("closed login", mitid.INACTIVE),
+    ],
+)
+def test_the_other_refusals_about_the_person(client, mitid_provider, caplog, situation, reason):
+    municipality_with_cvr("Randers")
+    place = "Odense" if situation == "municipality without cvr" else "Randers"
+    municipal_person(place, professional_id="pid-x", is_active=situation != "closed login")
+    claims = nemlogin_claims("pid-x", RANDERS_CVR)
+    if situation == "no cvr claim":
+        del claims["nemlogin.cvr"]
+    mitid_provider.person("x", claims)
+
+    response, _callback = log_in(client, "x")
+
+    assert_refused(response, client, caplog, reason, "pid-x")
+
+
+def test_private_key_jwt_signs_the_token_request_with_our_key(settings, tmp_path, mitid_provider):
+    """NemLog-in's client authentication (RFC 7523): no secret, a JWT signed with our key.
+
+    django-oauth-toolkit does not take it, so the request Authlib would send is checked."""
+    pem = private_key_pem()
+    key_file = tmp_path / "client-key.pem"
+    key_file.write_text(pem)
+    settings.MITID = {
+        **mitid_provider.settings(),
+        "CLIENT_SECRET": "",
+        "PRIVATE_KEY_FILE": str(key_file),
+        "PRIVATE_KEY_ID": "partnerskab-1",
+    }
+    app = mitid.client()
+    metadata = app.load_server_metadata()
+    with app._get_oauth_client(**metadata) as session:
+        auth = session.client_auth(session.token_endpoint_auth_method)
+        _url, _headers, body = auth.prepare(
+            "POST", metadata["token_endpoint"], {}, "grant_type=authorization_code&code=c"
+        )
+
+    sent = parse_qs(body)
+    assert "client_secret" not in sent
+    token = jwt.decode(sent["client_assertion"][0], RSAKey.import_key(pem))
+    assert token.header["kid"] == "partnerskab-1"
+    assert token.claims["iss"] == token.claims["sub"] == mitid_provider.settings()["CLIENT_ID"]
+    assert token.claims["aud"] == metadata["token_endpoint"]
+
+    settings.MITID = {**settings.MITID, "PRIVATE_KEY_FILE": str(tmp_path / "missing.pem")}
+    with pytest.raises(ImproperlyConfigured):
+        mitid.client()
