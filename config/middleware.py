@@ -57,7 +57,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if not report_only and request.path_info.startswith(self.ADMIN_PREFIX):
             parts.update = {**self.ADMIN_ALLOWANCES, **(parts.update or {})}
         provider = urlsplit(settings.MITID["DISCOVERY_URL"])
-        if provider.scheme and provider.netloc:
+        if settings.MITID["CLIENT_ID"] and provider.scheme and provider.netloc:
             update = dict(parts.update or {})
             update["form-action"] = [
                 *update.get("form-action", []),
