@@ -15,6 +15,7 @@ from django.urls import reverse
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from cms.models import SiteSettings
 from network import mitid, services
 from network.models import Invitation, Role, User
 from tests.network.factories import (
@@ -156,6 +157,9 @@ def assert_refused(response, client, caplog, reason, *personal, logged_in=None):
 
 def test_an_unknown_identity_gets_whom_to_contact_and_no_account(client, mitid_provider, caplog):
     municipality_with_cvr("Randers")
+    site_settings = SiteSettings.load()
+    site_settings.contact_email = "tilskud@socialstyrelsen.example"
+    site_settings.save()
     mitid_provider.person(
         "ukendt", nemlogin_claims("pid-ukendt", RANDERS_CVR, "ukendt@randers.example")
     )
@@ -168,6 +172,7 @@ def test_an_unknown_identity_gets_whom_to_contact_and_no_account(client, mitid_p
     )
     assert "ikke kendt på partnerskabsplatformen" in page
     assert "Der er ikke oprettet noget login" in page
+    assert 'href="mailto:tilskud@socialstyrelsen.example"' in page
     assert User.objects.count() == people
 
 
