@@ -4,7 +4,7 @@ invitation, and every refusal (unknown identity, wrong organisation, a token exp
 changed, for another audience or issuer, with another nonce, a state used twice or made
 up), each logged without personal data and with nobody logged in."""
 
-from urllib.parse import parse_qs, urljoin, urlparse
+from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import pytest
 import requests
@@ -409,3 +409,23 @@ def test_private_key_jwt_signs_the_token_request_with_our_key(settings, tmp_path
     settings.MITID = {**settings.MITID, "PRIVATE_KEY_FILE": str(tmp_path / "missing.pem")}
     with pytest.raises(ImproperlyConfigured):
         mitid.client()
+
+
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("/netvaerk/kommuner/randers/", "/netvaerk/kommuner/randers/"),
+        ("https://andetsted.example/", "/netvaerk/min-side/"),
+    ],
+)
+def test_the_login_returns_to_the_page_asked_for_on_this_site_only(
+    client, mitid_provider, next_url, lands_on
+):
+    municipality_with_cvr("Randers")
+    municipal_person("Randers", professional_id="pid-videre")
+    mitid_provider.person("videre", nemlogin_claims("pid-videre", RANDERS_CVR))
+    start = reverse("network:mitid_login") + "?" + urlencode({"next": next_url})
+
+    response, _callback = log_in(client, "videre", start_url=start)
+
+    assert response["Location"] == lands_on
