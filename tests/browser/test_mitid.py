@@ -24,8 +24,8 @@ from tests.network.factories import (
     municipal_person,
     municipality_with_cvr,
     nemlogin_claims,
+    totp_code,
 )
-from tests.network.test_second_factor import code_for
 from tests.oidc_provider.process import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -134,7 +134,7 @@ def test_the_second_factor_pages_are_accessible(page, settings, assert_accessibl
     assert_accessible(page)
 
     device = TOTPDevice.objects.get(user=editor)
-    page.fill("#id_code", code_for(device))
+    page.fill("#id_code", totp_code(device))
     page.click("form.account-form button[type=submit]")
     page.wait_for_url(re.compile(re.escape(reverse("network:second_factor_recovery_codes"))))
     assert page.locator(".recovery-codes li").count() == 10

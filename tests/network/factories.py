@@ -4,6 +4,7 @@ from datetime import date
 
 import factory
 from django.contrib.auth.models import Group
+from django_otp.oath import TOTP
 
 from network import services
 from network.demo import CVR_NUMBERS
@@ -105,3 +106,8 @@ def nemlogin_claims(professional_id, cvr, email="", name="Mette Frederiksen", or
         "nemlogin.name": name,
         "nemlogin.email": email,
     }
+
+
+def totp_code(device):
+    """The code the authenticator app shows now for this device."""
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"

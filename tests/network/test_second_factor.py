@@ -6,7 +6,6 @@ of a lost device, logged."""
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import ModelLogEntry
@@ -17,6 +16,7 @@ from tests.network.factories import (
     PersonFactory,
     agency_editor,
     municipal_person,
+    totp_code,
 )
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +34,6 @@ def _required(settings):
     # refused however slow the machine is.
     settings.OTP_TOTP_THROTTLE_FACTOR = 60
     settings.OTP_STATIC_THROTTLE_FACTOR = 60
-
-
-def code_for(device):
-    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
 
 
 def with_app(person):
@@ -65,10 +61,10 @@ def test_first_login_sets_up_the_app_and_shows_recovery_codes_once(client, setti
     assert 'src="data:image/svg+xml' in page and 'id="totp-secret"' in page
     device = TOTPDevice.objects.get(user=editor, confirmed=False)
 
-    wrong = client.post(SETUP, {"code": "000000" if code_for(device) != "000000" else "111111"})
+    wrong = client.post(SETUP, {"code": "000000" if totp_code(device) != "000000" else "111111"})
     assert wrong.status_code == 200 and SESSION_KEY not in client.session
 
-    done = client.post(SETUP, {"code": code_for(device)})
+    done = client.post(SETUP, {"code": totp_code(device)})
 
     assert done["Location"] == RECOVERY_CODES
     assert client.session[SESSION_KEY] == str(editor.pk)
@@ -89,7 +85,7 @@ def test_a_login_with_a_code_from_the_app(client):
 
     assert response["Location"] == VERIFY and SESSION_KEY not in client.session
     assert client.get(reverse("network:my_page"))["Location"].startswith(LOGIN)
-    done = client.post(VERIFY, {"code": code_for(device)})
+    done = client.post(VERIFY, {"code": totp_code(device)})
     assert done["Location"] == "/netvaerk/inviter/"
     assert client.session[SESSION_KEY] == str(editor.pk)
     assert client.get("/netvaerk/inviter/").status_code == 200
@@ -99,7 +95,7 @@ def test_a_wrong_code_is_refused_and_the_next_try_must_wait(client):
     editor = agency_editor()
     device, _codes = with_app(editor)
     password_login(client, editor)
-    right = code_for(device)
+    right = totp_code(device)
     wrong = "000000" if right != "000000" else "111111"
 
     refused = client.post(VERIFY, {"code": wrong})
@@ -116,12 +112,14 @@ def test_too_many_wrong_codes_end_the_pending_login(client, settings):
     editor = agency_editor()
     device, _codes = with_app(editor)
     password_login(client, editor)
-    wrong = "000000" if code_for(device) != "000000" else "111111"
+    wrong = "000000" if totp_code(device) != "000000" else "111111"
 
     for _ in range(second_factor.MAX_WRONG_CODES - 1):
         assert client.post(VERIFY, {"code": wrong}).status_code == 200
     assert client.post(VERIFY, {"code": wrong})["Location"] == LOGIN
-    assert client.post(VERIFY, {"code": code_for(device)})["Location"] == reverse("network:my_page")
+    assert client.post(VERIFY, {"code": totp_code(device)})["Location"] == reverse(
+        "network:my_page"
+    )
     assert SESSION_KEY not in client.session
 
 
@@ -147,7 +145,7 @@ def test_the_wagtail_admin_login_asks_for_the_code_too(client):
     response = password_login(client, editor, url=reverse("wagtailadmin_login"))
 
     assert response["Location"] == VERIFY and SESSION_KEY not in client.session
-    assert client.post(VERIFY, {"code": code_for(device)})["Location"] == "/admin/"
+    assert client.post(VERIFY, {"code": totp_code(device)})["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
 
