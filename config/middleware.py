@@ -1,5 +1,7 @@
 """Site-wide middleware: the chosen language and the Content-Security-Policy."""
 
+from urllib.parse import urlsplit
+
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.utils import translation
@@ -36,6 +38,9 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     The site's own pages keep the strict policy in settings. Wagtail's admin still
     renders inline scripts and styles and previews uploaded images as blobs, so
     under /admin/ those are allowed.
+
+    With MitID Erhverv configured, the logout form may lead on to the provider (its
+    RP-initiated logout): browsers hold redirects after a form to ``form-action`` too.
     """
 
     ADMIN_PREFIX = "/admin/"
@@ -51,4 +56,12 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         parts = super().get_policy_parts(request, response, report_only=report_only)
         if not report_only and request.path_info.startswith(self.ADMIN_PREFIX):
             parts.update = {**self.ADMIN_ALLOWANCES, **(parts.update or {})}
+        provider = urlsplit(settings.MITID["DISCOVERY_URL"])
+        if settings.MITID["CLIENT_ID"] and provider.scheme and provider.netloc:
+            update = dict(parts.update or {})
+            update["form-action"] = [
+                *update.get("form-action", []),
+                f"{provider.scheme}://{provider.netloc}",
+            ]
+            parts.update = update
         return parts

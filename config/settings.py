@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "network.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -189,6 +194,7 @@ else:
 AUTH_USER_MODEL = "network.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "network.mitid.MunicipalPasswordGuard",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -202,6 +208,41 @@ LOGIN_URL = "network:login"
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 LOGIN_REDIRECT_URL = "network:my_page"
 LOGOUT_REDIRECT_URL = "/"
+
+# MitID Erhverv over OpenID Connect (network/mitid.py): on when a provider and a client
+# are configured; nothing here is specific to one broker. NemLog-in's claim names are
+# the defaults. Password login stays for everyone unless MITID_ONLY_FOR_MUNICIPAL_STAFF.
+MITID = {
+    "DISCOVERY_URL": os.environ.get("MITID_DISCOVERY_URL", "")
+    or (
+        os.environ["MITID_ISSUER"].rstrip("/") + "/.well-known/openid-configuration"
+        if os.environ.get("MITID_ISSUER")
+        else ""
+    ),
+    "CLIENT_ID": os.environ.get("MITID_CLIENT_ID", ""),
+    "CLIENT_SECRET": os.environ.get("MITID_CLIENT_SECRET", ""),
+    "PRIVATE_KEY_FILE": os.environ.get("MITID_PRIVATE_KEY_FILE", ""),
+    "PRIVATE_KEY_ID": os.environ.get("MITID_PRIVATE_KEY_ID", ""),
+    "SCOPES": env_list("MITID_SCOPES", ["openid", "profile", "email"]),
+    "ACR_VALUES": os.environ.get("MITID_ACR_VALUES", ""),
+    "CLAIMS": {
+        "professional_id": os.environ.get(
+            "MITID_CLAIM_PROFESSIONAL_ID", "nemlogin.persistent_professional_id"
+        ),
+        "cvr": os.environ.get("MITID_CLAIM_CVR", "nemlogin.cvr"),
+        "org_name": os.environ.get("MITID_CLAIM_ORG_NAME", "nemlogin.org_name"),
+        "name": os.environ.get("MITID_CLAIM_NAME", "nemlogin.name"),
+        "email": os.environ.get("MITID_CLAIM_EMAIL", "nemlogin.email"),
+    },
+    "TIMEOUT": float(os.environ.get("MITID_TIMEOUT", "10")),
+}
+MITID_ONLY_FOR_MUNICIPAL_STAFF = env_bool("MITID_ONLY_FOR_MUNICIPAL_STAFF", default=False)
+
+# Agency staff (editors, moderators, directors) and administrators confirm their login
+# with a one-time code from an authenticator app (django-otp, network/second_factor.py);
+# on in production, off in the embedded default so the demo logins need no phone.
+SECOND_FACTOR_REQUIRED = env_bool("SECOND_FACTOR_REQUIRED", default=PRODUCTION)
+OTP_TOTP_ISSUER = "Partnerskabsplatformen"
 
 # Language and time: Danish and Copenhagen by default, English on request.
 LANGUAGE_CODE = "da"

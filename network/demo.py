@@ -242,6 +242,18 @@ NOTES = [
 ]  # fmt: skip
 
 
+# The public CVR numbers of the municipalities whose staff log in to the demo (and of
+# the partners), so that MitID Erhverv logins can be tried against a test provider.
+CVR_NUMBERS = {
+    "Randers": "29189668",
+    "Aarhus": "55133018",
+    "Odense": "35209115",
+    "Rudersdal": "29188548",
+    "Roskilde": "29188386",
+    "Herning": "29189919",
+}
+
+
 class Counter:
     def __init__(self, stdout):
         self.stdout = stdout
@@ -252,6 +264,7 @@ class Counter:
 
 def load(stdout):
     counter = Counter(stdout)
+    ensure_cvr_numbers(counter)
     people = {person.email: ensure_person(person, counter) for person in PEOPLE}
     editor = people["redaktoer@socialstyrelsen.example"]
     pool = PoolPage.objects.filter(slug=POOL_2019_SLUG).first()
@@ -266,6 +279,12 @@ def load(stdout):
     for name, parts in PROGRESS.items():
         ensure_progress(initiative, name, parts, people, counter)
     ensure_demo_pool_draft(people["ansoeger@odense.example"], counter)
+
+
+def ensure_cvr_numbers(counter):
+    for name, cvr in CVR_NUMBERS.items():
+        changed = Municipality.objects.filter(name=name, cvr="").update(cvr=cvr)
+        counter.report(bool(changed), f"CVR-nummer for {name}")
 
 
 def ensure_person(person, counter):

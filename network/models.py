@@ -6,6 +6,7 @@ The rules (who may do what, what a submission or a decision does) live in
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -53,11 +54,31 @@ class Municipality(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), unique=True)
     region = models.CharField(_("region"), max_length=4, choices=Region.choices)
+    cvr = models.CharField(
+        _("CVR number"),
+        max_length=8,
+        blank=True,
+        validators=[
+            RegexValidator(r"^[0-9]{8}$", _("A CVR number is eight digits, e.g. 29189668."))
+        ],
+        help_text=_(
+            "The municipality's CVR number. Its staff log in with MitID Erhverv only when "
+            "the CVR number in their login matches this one."
+        ),
+    )
 
     class Meta:
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cvr"],
+                condition=~Q(cvr=""),
+                name="unique_municipality_cvr",
+                violation_error_message=_("Another municipality has this CVR number."),
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -82,6 +103,18 @@ class User(AbstractUser):
         help_text=_("Works at Socialstyrelsen rather than in a municipality."),
     )
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    professional_id = models.CharField(
+        _("MitID Erhverv identity"),
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_(
+            "The persistent professional id from MitID Erhverv, linked at the first login "
+            "with MitID Erhverv; it finds the person at every later login."
+        ),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]

@@ -26,7 +26,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from network import access, services
+from network import access, second_factor, services
 from network.models import (
     Application,
     Initiative,
@@ -38,7 +38,7 @@ from network.models import (
     RoleAssignment,
     StatusNote,
 )
-from network.views import lockouts
+from network.views import lockouts, second_factor_admin
 
 ALL_ACTIONS = frozenset({"add", "change", "delete", "view"})
 
@@ -206,10 +206,16 @@ class NetworkViewSet(SnippetViewSet):
 class MunicipalityViewSet(NetworkViewSet):
     model = Municipality
     icon = "site"
-    list_display = ["name", "code", "region"]
+    list_display = ["name", "code", "cvr", "region"]
     list_filter = ["region"]
-    search_fields = ["name", "code"]
-    panels = [FieldPanel("name"), FieldPanel("code"), FieldPanel("slug"), FieldPanel("region")]
+    search_fields = ["name", "code", "cvr"]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("code"),
+        FieldPanel("cvr"),
+        FieldPanel("slug"),
+        FieldPanel("region"),
+    ]
 
 
 class InitiativeViewSet(NetworkViewSet):
@@ -354,4 +360,36 @@ def register_lockout_urls():
 def register_lockouts_menu_item():
     return AgencyEditorMenuItem(
         _("Login lockouts"), reverse("network_lockouts:index"), icon_name="lock", order=610
+    )
+
+
+# --- Second factors (network/views/second_factor_admin.py), for administrators -------------
+
+
+class SuperuserMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_admin_urls")
+def register_second_factor_urls():
+    return [
+        path(
+            "anden-faktor/",
+            include((second_factor_admin.urlpatterns, "network_second_factors")),
+        )
+    ]
+
+
+@hooks.register("register_settings_menu_item")
+def register_second_factors_menu_item():
+    return SuperuserMenuItem(
+        _("Second factors"), reverse("network_second_factors:index"), icon_name="key", order=620
+    )
+
+
+@hooks.register("register_log_actions")
+def register_second_factor_log_actions(actions):
+    actions.register_action(
+        second_factor.RESET_ACTION, _("Reset second factor"), _("Reset the second factor")
     )

@@ -28,3 +28,21 @@ def _isolated_cache(settings):
 @pytest.fixture(autouse=True)
 def _danish(settings):
     settings.LANGUAGE_CODE = "da"
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(live_server, tmp_path_factory):
+    """The test OpenID Connect provider (tests/oidc_provider), its own process, for the
+    live server (browser tests) and the test client (``http://testserver``)."""
+    from tests.oidc_provider.process import provider_process
+
+    directory = tmp_path_factory.mktemp("oidc-provider")
+    with provider_process(directory, [live_server.url, "http://testserver"]) as provider:
+        yield provider
+
+
+@pytest.fixture
+def mitid_provider(settings, oidc_provider):
+    """The platform configured for the test provider."""
+    settings.MITID = oidc_provider.settings()
+    return oidc_provider

@@ -93,3 +93,43 @@ def test_production_cookies_are_secure_and_the_proxy_address_is_used():
     result = run(["-c", script], **PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [True] * 6 + [1]
+
+
+def login_settings_as_seen_with(**env):
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s;"
+        "print(json.dumps({'second_factor': s.SECOND_FACTOR_REQUIRED, 'mitid': s.MITID,"
+        "'only_mitid': s.MITID_ONLY_FOR_MUNICIPAL_STAFF}))"
+    )
+    result = run(["-c", script], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_second_factor_is_required_in_production_only_by_default():
+    assert login_settings_as_seen_with()["second_factor"] is False
+    assert login_settings_as_seen_with(**PRODUCTION_ENV)["second_factor"] is True
+    off = login_settings_as_seen_with(**PRODUCTION_ENV, SECOND_FACTOR_REQUIRED="false")
+    assert off["second_factor"] is False
+
+
+def test_mitid_erhverv_is_configured_from_the_environment_with_nemlogin_claim_names():
+    embedded = login_settings_as_seen_with()
+    assert (embedded["mitid"]["DISCOVERY_URL"], embedded["only_mitid"]) == ("", False)
+    assert embedded["mitid"]["CLAIMS"]["professional_id"] == "nemlogin.persistent_professional_id"
+    assert embedded["mitid"]["CLAIMS"]["cvr"] == "nemlogin.cvr"
+
+    seen = login_settings_as_seen_with(
+        MITID_ISSUER="https://broker.example/",
+        MITID_CLIENT_ID="partnerskab",
+        MITID_SCOPES="openid,nemlogin",
+        MITID_CLAIM_CVR="https://data.gov.dk/model/core/eid/professional/cvr",
+        MITID_ONLY_FOR_MUNICIPAL_STAFF="true",
+    )
+    assert seen["mitid"]["DISCOVERY_URL"] == (
+        "https://broker.example/.well-known/openid-configuration"
+    )
+    assert seen["mitid"]["CLIENT_ID"] == "partnerskab"
+    assert seen["mitid"]["SCOPES"] == ["openid", "nemlogin"]
+    assert seen["mitid"]["CLAIMS"]["cvr"] == "https://data.gov.dk/model/core/eid/professional/cvr"
+    assert seen["only_mitid"] is True

@@ -10,6 +10,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
+from network import mitid
 from network.models import Municipality, Role
 
 
@@ -34,6 +35,19 @@ class EmailAuthenticationForm(AuthenticationForm):
     def clean_username(self):
         # People are stored with lower-case addresses (see PersonManager).
         return self.cleaned_data["username"].strip().lower()
+
+    def get_invalid_login_error(self):
+        if mitid.password_login_allowed(None):
+            return super().get_invalid_login_error()
+        # Municipal staff's passwords are refused (network.mitid.MunicipalPasswordGuard);
+        # the same words for every refusal say nothing about whose address it was.
+        return forms.ValidationError(
+            _(
+                "The email address or the password is wrong. Municipal staff log in with "
+                "MitID Erhverv: use the button above."
+            ),
+            code="invalid_login",
+        )
 
 
 class EmailPasswordResetForm(PasswordResetForm):

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from network import access, services
+from network import access, mitid, services
 from network.forms.accounts import (
     AcceptInvitationForm,
     EmailAuthenticationForm,
@@ -35,19 +35,37 @@ RECENT_INVITATIONS = 25
 
 
 class LoginView(auth_views.LoginView):
+    """The password form and, when a provider is configured, "Log in with MitID Erhverv".
+
+    Agency staff who need a second factor are asked for it after the password by
+    ``network.second_factor.SecondFactorMiddleware``.
+    """
+
     template_name = TEMPLATES + "login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(mitid_configured=mitid.is_configured(), **kwargs)
+
 
 class LogoutView(auth_views.LogoutView):
-    """Logging out is a POST (a button in the header); afterwards the home page."""
+    """Logging out is a POST (a button in the header); afterwards the home page.
+
+    After a login with MitID Erhverv the session at the provider ends too, when the
+    provider offers that (RP-initiated logout); it sends the person back to the home page.
+    """
 
     next_page = "/"
 
     def post(self, request, *args, **kwargs):
+        id_token = request.session.get(mitid.ID_TOKEN_SESSION_KEY)
         response = super().post(request, *args, **kwargs)
         messages.success(request, _("You are logged out."))
+        if id_token and mitid.is_configured():
+            at_provider = mitid.logout_url(request, id_token, request.build_absolute_uri("/"))
+            if at_provider:
+                return redirect(at_provider)
         return response
 
 
@@ -94,6 +112,9 @@ def accept_invitation(request, token):
     invitation = services.find_invitation(token)
     if invitation is None:
         return _invitation_gone(request)
+    password_allowed = mitid.password_login_allowed(invitation)
+    if request.method == "POST" and not password_allowed:
+        return redirect("network:mitid_accept_invitation", token)
     if request.method == "POST":
         form = AcceptInvitationForm(request.POST)
         if form.is_valid():
@@ -129,7 +150,13 @@ def accept_invitation(request, token):
     return render(
         request,
         TEMPLATES + "accept_invitation.html",
-        {"form": form, "invitation": invitation, "roles": _role_labels(invitation.roles)},
+        {
+            "form": form,
+            "invitation": invitation,
+            "roles": _role_labels(invitation.roles),
+            "mitid_configured": mitid.is_configured() and invitation.municipality_id,
+            "password_allowed": password_allowed,
+        },
     )
 
 

@@ -4,8 +4,10 @@ from datetime import date
 
 import factory
 from django.contrib.auth.models import Group
+from django_otp.oath import TOTP
 
 from network import services
+from network.demo import CVR_NUMBERS
 from network.models import (
     Application,
     Initiative,
@@ -89,3 +91,27 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
     pool = factory.SubFactory(PoolPageFactory)
     municipality = factory.LazyFunction(lambda: municipality("Randers"))
+
+
+def municipality_with_cvr(name):
+    """A municipality with its (demo) CVR number, for logins with MitID Erhverv."""
+    place = municipality(name)
+    place.cvr = CVR_NUMBERS[name]
+    place.save(update_fields=["cvr"])
+    return place
+
+
+def nemlogin_claims(professional_id, cvr, email="", name="Mette Frederiksen", org="Kommune"):
+    """The claims a MitID Erhverv login brings, with NemLog-in's claim names."""
+    return {
+        "nemlogin.persistent_professional_id": professional_id,
+        "nemlogin.cvr": cvr,
+        "nemlogin.org_name": org,
+        "nemlogin.name": name,
+        "nemlogin.email": email,
+    }
+
+
+def totp_code(device):
+    """The code the authenticator app shows now for this device."""
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"

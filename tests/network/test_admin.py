@@ -193,3 +193,26 @@ def test_edit_and_add_forms_load_and_save(client, superuser, data):
     assert response.status_code == 302
     note.refresh_from_db()
     assert note.text == "Rettet af redaktionen." and note.written_on == date(2020, 3, 1)
+
+
+def test_an_agency_editor_sets_a_municipality_s_cvr_number(client, data):
+    client.force_login(agency_editor())
+    randers = Municipality.objects.get(name="Randers")
+    edit_url = admin_url("municipality", "edit", randers.pk)
+    fields = {
+        "name": "Randers",
+        "code": randers.code,
+        "slug": randers.slug,
+        "region": randers.region,
+    }
+
+    wrong = client.post(edit_url, {**fields, "cvr": "2918966"})
+    assert wrong.status_code == 200 and "otte cifre" in wrong.content.decode()
+    Municipality.objects.filter(name="Aarhus").update(cvr="55133018")
+    taken = client.post(edit_url, {**fields, "cvr": "55133018"})
+    assert taken.status_code == 200 and "En anden kommune" in taken.content.decode()
+
+    saved = client.post(edit_url, {**fields, "cvr": "29189668"})
+    assert saved.status_code == 302
+    randers.refresh_from_db()
+    assert randers.cvr == "29189668"

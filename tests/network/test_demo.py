@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from network import access
-from network.models import Application, Membership, PartProgress, Role, User
+from network.models import Application, Membership, Municipality, PartProgress, Role, User
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,13 @@ def test_progress_in_every_state_and_people_in_every_role(demo):
         User.objects.get(email="medarbejder@aarhus.example"), randers.initiative
     )
     assert access.is_agency_editor(User.objects.get(email="redaktoer@socialstyrelsen.example"))
+
+
+def test_the_demo_s_municipalities_have_their_cvr_numbers(demo):
+    """So that MitID Erhverv logins can be tried against a test provider."""
+    randers = User.objects.get(email="projektleder@randers.example").municipality
+    assert randers.cvr == "29189668"
+    assert Municipality.objects.exclude(cvr="").count() == 6
 
 
 def test_loading_twice_changes_nothing_in_the_network(demo):

@@ -100,6 +100,8 @@ SIGN_UP = {
 }
 
 Row = namedtuple("Row", "name target method expected")
+#: A target whose MitID Erhverv provider is configured but does not answer.
+UNREACHABLE = "provider unreachable"
 
 
 def rows(name, method, by_target):
@@ -147,6 +149,26 @@ ACCESS = [
     *rows("network:password_reset_complete", "GET", {"-": EVERYONE}),
     # The link's token is the secret: whoever holds it sees the form.
     *rows("network:accept_invitation", "GET", {"valid": EVERYONE, "unknown": (404,) * 6}),
+    # MitID Erhverv: no pages without a provider (the embedded default); with one that
+    # cannot be reached, the refusal page. The callback without this browser's state is
+    # refused before the provider is asked, and logs nobody in or out.
+    *rows("network:mitid_login", "GET", {"no provider": (404,) * 6, UNREACHABLE: (403,) * 6}),
+    *rows("network:mitid_callback", "GET", {"no provider": (404,) * 6, UNREACHABLE: (403,) * 6}),
+    *rows(
+        "network:mitid_accept_invitation",
+        "GET",
+        {
+            "valid": (404,) * 6,
+            f"valid, {UNREACHABLE}": (403,) * 6,
+            f"unknown, {UNREACHABLE}": (404,) * 6,
+        },
+    ),
+    # The second factor's pages without a password waiting for a code: on to my page.
+    *rows("network:second_factor_verify", "GET", {"-": (REDIRECT,) * 6}),
+    *rows("network:second_factor_verify", "POST", {"-": (REDIRECT,) * 6}),
+    *rows("network:second_factor_setup", "GET", {"-": (REDIRECT,) * 6}),
+    *rows("network:second_factor_setup", "POST", {"-": (REDIRECT,) * 6}),
+    *rows("network:second_factor_recovery_codes", "GET", {"-": (REDIRECT,) * 6}),
     *rows("network:my_page", "GET", {"-": LOGGED_IN}),
     *rows("network:invite", "GET", {"-": EDITORS_ONLY}),
     *rows("network:invite", "POST", {"-": (LOGIN, 403, 403, 403, ALLOWED, 403)}),
@@ -344,6 +366,9 @@ def url_for(world, name, target):
         "network:password_reset_confirm": lambda: _url(name, "MQ", "forkert-token"),
         "network:accept_invitation": lambda: _url(
             name, "ukendt-token" if unknown else world.invitation_token
+        ),
+        "network:mitid_accept_invitation": lambda: _url(
+            name, "ukendt-token" if target.startswith("unknown") else world.invitation_token
         ),
         "network:apply": lambda: _url(name, world.pools["open"].pk),
         "network:application": lambda: _url(name, application.pk),
@@ -591,7 +616,13 @@ def test_every_pattern_has_an_access_decision():
 
 
 @pytest.mark.parametrize(("row", "role", "expected"), list(walk_cases()))
-def test_access(client, world, row, role, expected):
+def test_access(client, world, settings, row, role, expected):
+    if UNREACHABLE in row.target:
+        settings.MITID = {
+            **settings.MITID,
+            "DISCOVERY_URL": "http://127.0.0.1:9/.well-known/openid-configuration",
+            "CLIENT_ID": "walk",
+        }
     url = url_for(world, row.name, row.target)
     assert resolve(url.split("?")[0]).view_name == row.name, url
     log_in(client, world, role)

@@ -32,6 +32,17 @@ def test_site_pages_get_a_strict_policy(client):
     assert not any("unsafe" in value for values in policy.values() for value in values)
 
 
+def test_forms_may_lead_on_to_the_mitid_provider_only_when_one_is_configured(client, settings):
+    """The logout form ends the session at the provider too (RP-initiated logout)."""
+    settings.MITID = {
+        **settings.MITID,
+        "DISCOVERY_URL": "https://broker.example:8443/oidc/.well-known/openid-configuration",
+        "CLIENT_ID": "partnerskab",
+    }
+    policy = directives(client.get(reverse("network:login")))
+    assert policy["form-action"] == ["'self'", "https://broker.example:8443"]
+
+
 def test_only_the_wagtail_admin_may_run_inline_scripts_and_styles(client):
     client.force_login(agency_editor())
     policy = directives(client.get(reverse("wagtailadmin_home")))
