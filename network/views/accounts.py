@@ -192,6 +192,7 @@ def my_page(request):
         "applications": applications,
         "status_notes": status_notes,
         "can_invite": access.can_invite(person),
+        "handles_grant_cases": access.is_agency_editor(person) or access.can_decide(person),
     }
     return render(request, TEMPLATES + "my_page.html", context)
 
