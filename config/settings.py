@@ -387,5 +387,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # fpdf2 subsets the letters' font through fontTools, which logs every table.
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -37,6 +37,10 @@ def danish_datetime_seconds(value) -> str:
     return f"{formats.date_format(local, 'DATE_FORMAT')} kl. {local:%H.%M.%S}"
 
 
+def _name_of(person):
+    return (person.get_full_name() or person.email) if person else "–"
+
+
 class _Document(FPDF):
     """An A4 page with the agency's letterhead and page numbers."""
 
@@ -98,7 +102,7 @@ def receipt(application) -> bytes:
                 (_("Pool"), pool.title),
                 (_("Municipality"), application.municipality.name),
                 (_("Submitted"), danish_datetime_seconds(application.submitted_at)),
-                (_("Submitted by"), application.submitted_by.get_full_name() or "–"),
+                (_("Submitted by"), _name_of(application.submitted_by)),
                 (_("Case number"), str(application.pk)),
                 (_("Project leader"), application.project_leader_name or "–"),
                 (_("Centre chief"), application.centre_chief_name or "–"),

@@ -267,6 +267,8 @@ def load(stdout):
     ensure_cvr_numbers(counter)
     people = {person.email: ensure_person(person, counter) for person in PEOPLE}
     editor = people["redaktoer@socialstyrelsen.example"]
+    # The caseworkers recommended and the director decided (grants.demo files the list).
+    director = people["direktoer@socialstyrelsen.example"]
     pool = PoolPage.objects.filter(slug=POOL_2019_SLUG).first()
     if pool is None:
         raise CommandError("The 2019 pool is missing; cms.demo must run first.")
@@ -275,7 +277,7 @@ def load(stdout):
         decision = (
             Application.Decision.PARTNER if name in PARTNERS else Application.Decision.REFERENCE
         )
-        ensure_decided_application(pool, initiative, name, decision, editor, counter)
+        ensure_decided_application(pool, initiative, name, decision, editor, director, counter)
     for name, parts in PROGRESS.items():
         ensure_progress(initiative, name, parts, people, counter)
     ensure_demo_pool_draft(people["ansoeger@odense.example"], counter)
@@ -343,7 +345,7 @@ def ensure_initiative(pool, counter):
     return initiative
 
 
-def ensure_decided_application(pool, initiative, name, decision, editor, counter):
+def ensure_decided_application(pool, initiative, name, decision, editor, director, counter):
     municipality = Municipality.objects.get(name=name)
     application = Application.objects.filter(pool=pool, municipality=municipality).first()
     created = application is None
@@ -366,7 +368,7 @@ def ensure_decided_application(pool, initiative, name, decision, editor, counter
                 else "Et stærkt ansøgerfelt; kommunen tilbydes en plads i referencenetværket."
             ),
             decided_at=DECIDED,
-            decided_by=editor,
+            decided_by=director,
         )
         strong = decision == Application.Decision.PARTNER
         for number, criterion in enumerate(pool.award_criteria.all(), start=1):
@@ -407,7 +409,7 @@ def ensure_decided_application(pool, initiative, name, decision, editor, counter
             membership=membership, status=Membership.Status.APPLICANT, date=SUBMITTED.date()
         )
         MembershipEvent.objects.create(
-            membership=membership, status=decision, date=DECIDED.date(), recorded_by=editor
+            membership=membership, status=decision, date=DECIDED.date(), recorded_by=director
         )
     counter.report(created, f"ansøgning og medlemskab {name}")
 

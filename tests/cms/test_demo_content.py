@@ -124,6 +124,7 @@ def test_prints_the_demo_logins_as_an_aligned_table(demo_output):
     assert table[0].split() == ["Rolle", "E-mail", "Adgangskode"]
     expected = [
         ("Redaktør (Socialstyrelsen)", "redaktoer@socialstyrelsen.example"),
+        ("Direktør (Socialstyrelsen)", "direktoer@socialstyrelsen.example"),
         ("Skribent (Socialstyrelsen)", "skribent@socialstyrelsen.example"),
         ("Moderator (forum)", "moderator@socialstyrelsen.example"),
         ("Partnerskabskommune: projektleder, Randers", "projektleder@randers.example"),
@@ -161,7 +162,7 @@ def test_cms_demo_imports_none_of_the_apps_that_depend_on_cms():
 
 def test_every_demo_person_logs_in_with_the_demo_password(client, demo_output):
     emails = re.findall(r"\S+@\S+", demo_output.split("Demo-logins")[1])
-    assert len(emails) == 9
+    assert len(emails) == 10
     for email in emails:
         client.post(reverse("network:login"), {"username": email, "password": "partnerskab"})
         assert "_auth_user_id" in client.session, email

@@ -2,7 +2,7 @@
 
 Each of our apps may have a ``demo`` module with ``load(stdout)`` and, optionally,
 ``logins()``. The command runs them in INSTALLED_APPS order (cms, network, meetings,
-knowledge), all in one transaction, and then prints the demo logins. It finds the
+knowledge, grants), all in one transaction, and then prints the demo logins. It finds the
 modules by name, so cms imports none of the apps that depend on it. Every ``load``
 looks things up before creating them, so running the command again changes nothing.
 """
@@ -14,7 +14,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-PROJECT_APPS = ("cms", "network", "meetings", "knowledge")
+PROJECT_APPS = ("cms", "network", "meetings", "knowledge", "grants")
 
 
 def demo_modules():
