@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
+from config.limits import LimitReached
 from knowledge import services, text
 from knowledge.models import Notification, Post, PostRevision, Space, Subscription, Topic
 from network.models import Membership
@@ -72,10 +73,11 @@ def kinds(person):
 def test_the_ninth_post_in_a_minute_is_refused_with_a_clear_message(topic, sofie):
     for number in range(8):
         services.post_reply(topic, sofie, f"Svar {number}", now=NOW + timedelta(seconds=number))
-    with translation.override("da"), pytest.raises(services.PostingRefused) as refusal:
+    with translation.override("da"), pytest.raises(LimitReached) as refusal:
         services.post_reply(topic, sofie, "Svar 9", now=NOW + timedelta(seconds=30))
     assert str(refusal.value) == (
-        "Du har skrevet 8 indlæg inden for det seneste minut. Vent et øjeblik, og prøv igen."
+        "Du har nået grænsen på 8 indlæg på 1 minut. Intet blev gemt. "
+        "Du kan prøve igen om 30 sekunder, kl. 10.01."
     )
     assert Post.objects.filter(author=sofie).count() == 8
     # A minute after the first, there is room again.
