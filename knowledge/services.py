@@ -321,9 +321,7 @@ def _notify(post):
     )
     folded = set(folding.values_list("person_id", flat=True))
     if folded:
-        Notification.objects.filter(pk__in=list(folding.values_list("pk", flat=True))).update(
-            more=F("more") + 1
-        )
+        folding.update(more=F("more") + 1)
     Notification.objects.bulk_create(
         [
             Notification(person_id=person_id, post=post, kind=kind, created_at=post.created_at)
