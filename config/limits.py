@@ -14,6 +14,7 @@ the failure): the limits guard against floods, and an outage of Redis must not s
 """
 
 import hashlib
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+
+logger = logging.getLogger(__name__)
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 SIZE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -143,6 +146,10 @@ def hit(kind, who, now=None):
     except ValueError:  # the counter expired between add and incr: a window just ended
         return
     if count is not None and count > size.count:
+        if count == size.count + 1:
+            logger.warning(
+                "Limit reached: %s %s in %s seconds for %s.", size.count, kind, size.seconds, key
+            )
         raise LimitReached(size, max(math.ceil(start + size.seconds - moment), 1), now)
 
 
