@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.limits import parse as parse_limit
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -270,6 +272,11 @@ WRITE_LIMITS = {
     kind: os.environ.get(f"LIMIT_{kind.upper()}", default)
     for kind, default in WRITE_LIMIT_DEFAULTS.items()
 }
+for _kind, _size in WRITE_LIMITS.items():
+    try:
+        parse_limit(_kind, _size)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"LIMIT_{_kind.upper()}: {error}") from None
 # Notifications from one author within this many minutes fold into one per person, with
 # at most one email (knowledge/services.py).
 NOTIFICATION_FOLD_MINUTES = int(os.environ.get("NOTIFICATION_FOLD_MINUTES", "15"))
