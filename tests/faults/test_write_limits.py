@@ -318,7 +318,7 @@ def test_application_saves_by_form_and_in_the_background(tmp_path):
             address=addresses[1],
             headers={"X-Autosave": "1", "Accept": "application/json"},
         )
-        message = refusal("application_saves", "gemninger af ansøgningen", "1 minut")
+        message = refusal("application_saves", "lagringer af ansøgningen", "1 minut")
         assert_refused(answer, message, f"Projektleder {allowed}")
         assert autosave.status == 429
         assert 0 < int(autosave.retry_after) <= 60
