@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.limits import parse as parse_limit
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -291,6 +293,37 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Meetings: guest sign-ups of past meetings are anonymised after this many days
 # (manage.py anonymise_guest_registrations, run daily from cron).
 MEETINGS_GUEST_RETENTION_DAYS = int(os.environ.get("MEETINGS_GUEST_RETENTION_DAYS", "90"))
+
+# Per-person limits on writes (config/limits.py): "count/period", the period s, m, h or d
+# (optionally with a number, "5/10m"), each from LIMIT_<KIND> in the environment. Sized
+# so that nobody meets them in normal work; counted in the cache (Redis with REDIS_URL,
+# so across processes). The table is in README.md, Security.
+WRITE_LIMIT_DEFAULTS = {
+    "topics": "4/m",
+    "posts": "8/m",
+    "experience_reports": "3/m",
+    "edits": "10/m",
+    "post_reports": "10/h",
+    "status_notes": "10/m",
+    "milestones": "10/m",
+    "invitations": "100/h",
+    "application_saves": "60/m",
+    "signups": "20/h",
+    "guest_signups_per_email": "5/h",
+    "guest_signups_per_address": "20/h",
+}
+WRITE_LIMITS = {
+    kind: os.environ.get(f"LIMIT_{kind.upper()}", default)
+    for kind, default in WRITE_LIMIT_DEFAULTS.items()
+}
+for _kind, _size in WRITE_LIMITS.items():
+    try:
+        parse_limit(_kind, _size)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"LIMIT_{_kind.upper()}: {error}") from None
+# Notifications from one author within this many minutes fold into one per person, with
+# at most one email (knowledge/services.py).
+NOTIFICATION_FOLD_MINUTES = int(os.environ.get("NOTIFICATION_FOLD_MINUTES", "15"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Partnerskabsplatformen"

@@ -25,9 +25,10 @@ Client → server (JSON text frames)
         Post a reply through ``services.post_reply``; ``quoted`` is the *sequence
         number* of the quoted post in this topic. Answered by ``{"type": "posted",
         "sequence": N}``; the post itself arrives like everyone else's, as a
-        ``post.created`` event. A refusal (permission, CPR guard, rate limit, locked
-        topic, empty text) is answered by ``{"type": "error", "message": "..."}`` and
-        nothing is saved.
+        ``post.created`` event. A refusal (permission, CPR guard, locked topic, empty
+        text) is answered by ``{"type": "error", "message": "..."}`` and nothing is
+        saved; a person over their limit of posts (``config.limits``) gets the same, with
+        ``"retry_after"`` in seconds, as the plain form gets HTTP 429.
     ``{"type": "typing"}``
         The person is writing; the others get ``{"type": "typing", "name": "..."}``.
         Throttled on both sides.
@@ -78,6 +79,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from config.limits import LimitReached
 from knowledge import access, hubs, services
 from knowledge.models import Post, Topic
 
@@ -262,6 +264,11 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
                 message = " ".join(error.messages)
             except PostingRefused as error:
                 message = str(error)
+            except LimitReached as error:
+                await self.send_json(
+                    {"type": "error", "message": str(error), "retry_after": error.retry_after}
+                )
+                return
             except PermissionDenied:
                 message = _("You may not post in this topic.")
             else:

@@ -244,7 +244,11 @@ class Subscription(models.Model):
 
 
 class Notification(models.Model):
-    """Something for a person: a mention of them, or a reply in a topic they follow."""
+    """Something for a person: a mention of them, or a reply in a topic they follow.
+
+    Further posts from the same author soon after are folded into it (``more``), so a
+    burst from one person is one notification and at most one email.
+    """
 
     class Kind(models.TextChoices):
         MENTION = "mention", _("Mention")
@@ -255,6 +259,11 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="notifications")
+    more = models.PositiveIntegerField(
+        _("further posts by the same author"),
+        default=0,
+        help_text=_("Posts by the same author folded into this notification."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,9 +1,10 @@
 """Posting and moderating: one path for the plain forms and the live page alike.
 
-Every write checks permission, the personal-data guard and the rate limits, sanitises,
-saves in a transaction, and broadcasts to open browsers only after the commit. The
-database is the record: if the channel layer is down, the post is saved and answered,
-and a reload (or a reconnecting browser asking for what it missed) shows it.
+Every write checks permission, the personal-data guard and the per-person limits
+(``config.limits``, sizes in ``settings.WRITE_LIMITS``), sanitises, saves in a
+transaction, and broadcasts to open browsers only after the commit. The database is the
+record: if the channel layer is down, the post is saved and answered, and a reload (or a
+reconnecting browser asking for what it missed) shows it.
 """
 
 import json
@@ -17,11 +18,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config import limits
 from knowledge import access, text
 from knowledge.models import (
     Notification,
@@ -32,11 +34,10 @@ from knowledge.models import (
     Subscription,
     Topic,
 )
+from network import access as network_access
 
 logger = logging.getLogger(__name__)
 
-RATE_LIMIT_POSTS = 8
-RATE_LIMIT_WINDOW = timedelta(minutes=1)
 DUPLICATE_WINDOW = timedelta(minutes=2)
 REPORT_FIELDS = ("context", "what_we_did", "what_worked", "barriers", "results")
 
@@ -75,23 +76,27 @@ def guard_personal_data(*texts, field="text", who=None):
         )
 
 
+def guard_limit(person, kind, now=None):
+    """Count one write of ``kind`` against the person's limit (``config.limits``), raising
+    LimitReached past it. Agency staff are not limited: moderating comes in bursts."""
+    if not network_access.is_agency_staff(person):
+        limits.hit(kind, person, now)
+
+
 def guard_rate(author, source, topic=None, now=None):
-    """At most RATE_LIMIT_POSTS a minute per person, and no identical post twice in a row."""
+    """No identical post twice in a row in a topic; then the person's limit of posts."""
     now = now or timezone.now()
-    duplicate = Q(topic=topic, source=source.strip()) if topic is not None else Q(pk__in=[])
-    counts = Post.objects.filter(
-        author=author, created_at__gte=now - max(RATE_LIMIT_WINDOW, DUPLICATE_WINDOW)
-    ).aggregate(
-        recent=Count("pk", filter=Q(created_at__gte=now - RATE_LIMIT_WINDOW)),
-        duplicates=Count("pk", filter=duplicate & Q(created_at__gte=now - DUPLICATE_WINDOW)),
-    )
-    if counts["recent"] >= RATE_LIMIT_POSTS:
-        raise PostingRefused(
-            _("You have posted %(count)s times in the last minute. Wait a moment and try again.")
-            % {"count": counts["recent"]}
-        )
-    if counts["duplicates"]:
+    if (
+        topic is not None
+        and Post.objects.filter(
+            author=author,
+            topic=topic,
+            source=source.strip(),
+            created_at__gte=now - DUPLICATE_WINDOW,
+        ).exists()
+    ):
         raise PostingRefused(_("You have just posted the same text in this topic."))
+    guard_limit(author, "posts", now)
 
 
 def guard_duplicate_topic(author, space, title, now):
@@ -159,8 +164,13 @@ def start_topic(
         guard_personal_data(report.get(name, ""), field=name, who=author)
     with transaction.atomic():
         _lock_author(author)
-        guard_rate(author, source or title, now=now)
         guard_duplicate_topic(author, space, title, now)
+        if kind == Topic.Kind.EXPERIENCE:
+            guard_limit(author, "experience_reports", now)
+        else:
+            guard_limit(author, "topics", now)
+        if source:
+            guard_rate(author, source, now=now)
         topic = Topic.objects.create(
             space=space,
             kind=kind,
@@ -254,6 +264,7 @@ def send_notification_emails(notification_ids):
             context = {
                 "notification": notification,
                 "url": settings.WAGTAILADMIN_BASE_URL + notification.post.get_absolute_url(),
+                "fold_minutes": settings.NOTIFICATION_FOLD_MINUTES,
             }
             subject = render_to_string("knowledge/email/notification_subject.txt", context)
             body = render_to_string("knowledge/email/notification_body.txt", context)
@@ -262,8 +273,14 @@ def send_notification_emails(notification_ids):
 
 def _notify(post):
     """Mentions notify the people named, followers get replies, each only while they may
-    read the topic. Nobody hears from a topic they have muted."""
+    read the topic. Nobody hears from a topic they have muted.
+
+    A person with an unread notification of a post by the same author from the last
+    ``NOTIFICATION_FOLD_MINUTES`` gets that one counted up instead of a new one (and so
+    no new email): a burst from one person is one notification per reader.
+    """
     muted = Subscription.objects.filter(topic=post.topic, mode=Subscription.Mode.MUTED)
+    kinds = {}
     for handle in text.mentioned_handles(post.source):
         first, _dot, last = handle.partition(".")
         # SQLite compares only ASCII letters case-insensitively ("ærø" is not "Ærø"), so
@@ -284,11 +301,9 @@ def _notify(post):
             if text.mention_handle(person) != handle:
                 continue
             if access.can_read_topic(person, post.topic):
-                Notification.objects.get_or_create(
-                    person=person, post=post, kind=Notification.Kind.MENTION
-                )
+                kinds[person.pk] = Notification.Kind.MENTION
     following = Subscription.objects.filter(topic=post.topic, mode=Subscription.Mode.FOLLOWING)
-    followers = list(
+    followers = (
         access.readers(
             post.topic.space,
             get_user_model().objects.filter(pk__in=following.values("person")),
@@ -296,10 +311,26 @@ def _notify(post):
         .exclude(pk=post.author_id)
         .values_list("pk", flat=True)
     )
+    for person_id in followers:
+        kinds.setdefault(person_id, Notification.Kind.REPLY)
+    if not kinds:
+        return
+    # The author's lock (_lock_author) keeps their next post from folding in between.
+    since = post.created_at - timedelta(minutes=settings.NOTIFICATION_FOLD_MINUTES)
+    folding = Notification.objects.filter(
+        person_id__in=kinds,
+        post__author_id=post.author_id,
+        created_at__gte=since,
+        read_at__isnull=True,
+    )
+    folded = set(folding.values_list("person_id", flat=True))
+    if folded:
+        folding.update(more=F("more") + 1)
     Notification.objects.bulk_create(
         [
-            Notification(person_id=person_id, post=post, kind=Notification.Kind.REPLY)
-            for person_id in followers
+            Notification(person_id=person_id, post=post, kind=kind, created_at=post.created_at)
+            for person_id, kind in kinds.items()
+            if person_id not in folded
         ],
         ignore_conflicts=True,
     )
@@ -329,6 +360,7 @@ def edit_post(post, editor, source, now=None):
     guard_personal_data(source, who=editor)
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post.pk)
+        guard_limit(editor, "edits", now)
         PostRevision.objects.create(
             post=post,
             source=post.source,
@@ -384,13 +416,16 @@ def restore_post(post, moderator):
     return post
 
 
-def report_post(post, reporter, reason):
+def report_post(post, reporter, reason, now=None):
+    """A reader asks the moderators to look at a post; each report lands in their queue,
+    so a person has a limit of reports (``post_reports``)."""
     if not access.can_read_topic(reporter, post.topic) or not reporter.is_authenticated:
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the post should be looked at.")})
     guard_personal_data(reason, field="reason", who=reporter)
+    guard_limit(reporter, "post_reports", now)
     return PostReport.objects.create(post=post, reporter=reporter, reason=reason[:1000])
 
 

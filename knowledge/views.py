@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
 
+from config.limits import LimitReached, answer
 from knowledge import access, services
 from knowledge.cards import attach_cards, attach_post_fragments
 from knowledge.forms import (
@@ -199,6 +200,7 @@ def _start(request, slug, form_class, template, kind):
     if not access.can_post(request.user, space):
         raise PermissionDenied
     form = form_class(request.POST or None, existing_tags=_existing_tags(request.user))
+    over_limit = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -217,11 +219,14 @@ def _start(request, slug, form_class, template, kind):
             form.add_refusal(error)
         except PostingRefused as refusal:
             form.add_error(None, str(refusal))
+        except LimitReached as refusal:
+            form.add_error(None, str(refusal))
+            over_limit = refusal
         else:
             messages.success(request, _("The topic has been created."))
             return redirect(_topic_url(topic))
     form.describe_errors()
-    return render(request, TEMPLATES + template, {"space": space, "form": form})
+    return answer(render(request, TEMPLATES + template, {"space": space, "form": form}), over_limit)
 
 
 @forum_page
@@ -259,6 +264,7 @@ def topic_detail(request, pk):
     may_reply = access.can_post(person, topic.space) and not topic.locked
     form = None
     quoted = None
+    over_limit = None
     if request.method == "POST":
         if (login := _require_login(request)) is not None:
             return login
@@ -271,6 +277,9 @@ def topic_detail(request, pk):
                 form.add_refusal(error)
             except PostingRefused as refusal:
                 form.add_error(None, str(refusal))
+            except LimitReached as refusal:
+                form.add_error(None, str(refusal))
+                over_limit = refusal
             else:
                 messages.success(request, _("Your reply has been posted."))
                 return redirect(_topic_url(topic, post.sequence))
@@ -335,7 +344,7 @@ def topic_detail(request, pk):
         "report_sections": report_sections if topic.is_experience_report else [],
         "tags": topic.tags.all(),
     }
-    return render(request, TEMPLATES + "topic_detail.html", context)
+    return answer(render(request, TEMPLATES + "topic_detail.html", context), over_limit)
 
 
 @forum_page
@@ -374,6 +383,7 @@ def edit_post(request, pk):
     if post.author_id != request.user.pk or not post.is_visible:
         raise PermissionDenied
     form = EditPostForm(request.POST or None, initial={"text": post.source})
+    over_limit = None
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_post(post, request.user, form.cleaned_data["text"])
@@ -381,15 +391,19 @@ def edit_post(request, pk):
             form.add_refusal(error)
         except PostingRefused as refusal:
             form.add_error(None, str(refusal))
+        except LimitReached as refusal:
+            form.add_error(None, str(refusal))
+            over_limit = refusal
         else:
             messages.success(request, _("The post has been changed."))
             return redirect(_topic_url(post.topic, post.sequence))
     form.describe_errors()
-    return render(
+    page = render(
         request,
         TEMPLATES + "post_edit.html",
         {"post": post, "topic": post.topic, "space": post.topic.space, "form": form},
     )
+    return answer(page, over_limit)
 
 
 @forum_page
@@ -434,20 +448,25 @@ def report_post(request, pk):
     if not post.is_visible:
         return redirect(_topic_url(post.topic, post.sequence))
     form = ReportForm(request.POST or None)
+    over_limit = None
     if request.method == "POST" and form.is_valid():
         try:
             services.report_post(post, request.user, form.cleaned_data["reason"])
         except ValidationError as error:
             form.add_refusal(error)
+        except LimitReached as refusal:
+            form.add_error(None, str(refusal))
+            over_limit = refusal
         else:
             messages.success(request, _("Thank you. A moderator will look at the post."))
             return redirect(_topic_url(post.topic, post.sequence))
     form.describe_errors()
-    return render(
+    page = render(
         request,
         TEMPLATES + "post_report.html",
         {"post": post, "topic": post.topic, "space": post.topic.space, "form": form},
     )
+    return answer(page, over_limit)
 
 
 # --- Tags, search, notifications -----------------------------------------------------------

@@ -10,7 +10,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -21,9 +20,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config import limits
 from meetings import access
 from meetings.calendar import meeting_calendar
 from meetings.models import Meeting, Registration
+from network import access as network_access
 from network.tokens import new_token, token_hash
 
 logger = logging.getLogger(__name__)
@@ -35,27 +36,12 @@ class SignupRefused(Exception):
     """A rule refused the sign-up; the message says which, in the user's language."""
 
 
-#: Guest sign-ups send email to whatever address is typed, so they are limited per
-#: email address (counted in the database) and per visitor address (in the cache).
-GUEST_SIGNUPS_PER_EMAIL = 5
-GUEST_SIGNUPS_PER_ADDRESS = 20
-GUEST_SIGNUP_WINDOW = timedelta(hours=1)
-
-
 def guard_guest_rate(email, address, now):
-    """Refuse a guest sign-up past the hourly limits; count this one otherwise."""
-    recent = Registration.objects.filter(
-        email=email, person__isnull=True, created_at__gte=now - GUEST_SIGNUP_WINDOW
-    ).count()
-    key = f"meetings:guest-signups:{address}"
-    from_address = cache.get(key, 0) if address else 0
-    if recent >= GUEST_SIGNUPS_PER_EMAIL or from_address >= GUEST_SIGNUPS_PER_ADDRESS:
-        raise SignupRefused(
-            _("There have been too many sign-ups from here in the last hour. Try again later.")
-        )
+    """Guest sign-ups send email to whatever address is typed, so they are limited per
+    email address and per visitor address (``config.limits``); raises LimitReached."""
+    limits.hit("guest_signups_per_email", email, now)
     if address:
-        cache.add(key, 0, timeout=int(GUEST_SIGNUP_WINDOW.total_seconds()))
-        cache.incr(key)
+        limits.hit("guest_signups_per_address", address, now)
 
 
 def find_registration(token):
@@ -121,6 +107,8 @@ def register(meeting, person, now=None):
             now = now or timezone.now()
             check_open_for_signup(meeting, now)
             _refuse_duplicate(meeting, person=person, email=person.email)
+            if not network_access.is_agency_staff(person):
+                limits.hit("signups", person, now)
             status = _place_for(meeting, person.municipality_id)
             registration = Registration.objects.create(
                 meeting=meeting,

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cms.cache import attach_rendered
 from config.addresses import client_address
+from config.limits import LimitReached, answer
 from meetings import access, services
 from meetings.calendar import meeting_calendar
 from meetings.forms import PAST, GuestSignupForm, MeetingFilterForm
@@ -270,7 +271,7 @@ def register(request, pk):
     meeting = _meeting_or_404(request, pk)
     try:
         registration = services.register(meeting, request.user)
-    except services.SignupRefused as refusal:
+    except (services.SignupRefused, LimitReached) as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _signed_up_message(registration))
@@ -292,6 +293,7 @@ def register_guest(request, pk):
         )
     closed_reason = _closed_reason(meeting)
     form = GuestSignupForm(request.POST or None)
+    over_limit = None
     if request.method == "POST" and not closed_reason and form.is_valid():
         data = form.cleaned_data
         try:
@@ -307,15 +309,19 @@ def register_guest(request, pk):
             form.add_error(None, error)
         except services.SignupRefused as refusal:
             form.add_error(None, str(refusal))
+        except LimitReached as refusal:
+            form.add_error(None, str(refusal))
+            over_limit = refusal
         else:
             # The address as typed: the answer is the same whether it was signed up before.
             request.session[GUEST_EMAIL_SESSION_KEY] = data["email"].strip().lower()
             return redirect(reverse("meetings:register_guest", args=[meeting.pk]) + "?sendt=1")
-    return render(
+    page = render(
         request,
         TEMPLATES + "guest_signup.html",
         {"meeting": meeting, "form": form, "closed_reason": closed_reason},
     )
+    return answer(page, over_limit)
 
 
 @never_cache

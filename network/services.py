@@ -2,6 +2,8 @@
 
 Every function checks permission through ``network.access``, validates, and either
 saves everything or nothing. Views and forms call these; they hold no rules themselves.
+The writes a member makes have a per-person limit (``config.limits``, sizes in
+``settings.WRITE_LIMITS``), counted after validation and before anything is saved.
 """
 
 import logging
@@ -22,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from config import limits
 from network import access, signals
 from network.models import (
     AGENCY_ROLES,
@@ -90,6 +93,14 @@ def is_lump_sum(description: str) -> bool:
 
 class ApplicationError(Exception):
     """A rule stopped the application step; the message says which, in the user's language."""
+
+
+def guard_limit(person, kind):
+    """Count one write of ``kind`` against the person's limit, raising
+    ``limits.LimitReached`` past it; agency staff are not limited (they enter progress
+    for partners in bursts, e.g. after a steering-group meeting)."""
+    if not access.is_agency_staff(person):
+        limits.hit(kind, person)
 
 
 # --- Applications --------------------------------------------------------------------------
@@ -178,6 +189,7 @@ def save_draft(application, person, *, fields=None, answers=None, budget_lines=N
             raise ApplicationError(
                 _("The application has been submitted and can no longer be changed.")
             )
+        guard_limit(person, "application_saves")
         for name, value in (fields or {}).items():
             if name not in allowed_fields:
                 raise ValueError(f"{name} is not an applicant's field")
@@ -461,6 +473,8 @@ def invite(email, *, invited_by, municipality=None, is_agency_staff=False, roles
                 _("The role %(role)s does not fit where the person works.")
                 % {"role": Role(role).label}
             )
+    # Every invitation emails an address typed in, so the editors have a limit too.
+    limits.hit("invitations", invited_by)
     token, hashed = new_token()
     invitation = Invitation.objects.create(
         email=email,
@@ -558,6 +572,7 @@ def add_milestone(membership, part, *, title, due_on, by):
     _check_reporter(by, membership)
     if not title.strip():
         raise ValidationError({"title": _("Give the milestone a title.")})
+    guard_limit(by, "milestones")
     return Milestone.objects.create(
         membership=membership, part=part, title=title.strip(), due_on=due_on
     )
@@ -577,6 +592,7 @@ def add_status_note(membership, part, text, *, by, written_on=None):
         raise ValidationError({"text": _("Write the note before saving it.")})
     if len(text) > 2000:
         raise ValidationError({"text": _("Keep the note under 2,000 characters.")})
+    guard_limit(by, "status_notes")
     return StatusNote.objects.create(
         membership=membership,
         part=part,

@@ -133,3 +133,19 @@ def test_mitid_erhverv_is_configured_from_the_environment_with_nemlogin_claim_na
     assert seen["mitid"]["SCOPES"] == ["openid", "nemlogin"]
     assert seen["mitid"]["CLAIMS"]["cvr"] == "https://data.gov.dk/model/core/eid/professional/cvr"
     assert seen["only_mitid"] is True
+
+
+def test_write_limits_come_from_the_environment_and_a_malformed_one_stops_the_start():
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s;"
+        "print(json.dumps(s.WRITE_LIMITS))"
+    )
+    result = run(["-c", script], LIMIT_POSTS="20/m", LIMIT_POST_REPORTS="3/10m")
+    assert result.returncode == 0, result.stderr
+    limits = json.loads(result.stdout)
+    assert limits["posts"] == "20/m" and limits["post_reports"] == "3/10m"
+    assert limits["experience_reports"] == "3/m"
+
+    refused = run(["manage.py", "check"], LIMIT_POSTS="8 per minute")
+    assert refused.returncode != 0
+    assert "LIMIT_POSTS" in refused.stderr and "count/period" in refused.stderr

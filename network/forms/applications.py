@@ -32,6 +32,9 @@ APPLICANT_FIELDS = (
 class ApplicationForm(forms.Form):
     """The applicant's details and one answer per award criterion of the pool."""
 
+    #: The limit that refused the save (``config.limits.LimitReached``), if one did.
+    over_limit = None
+
     project_leader_name = forms.CharField(
         label=_("Project leader's name"), max_length=200, required=False
     )

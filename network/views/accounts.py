@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from config.limits import LimitReached, answer
 from network import access, mitid, services
 from network.forms.accounts import (
     AcceptInvitationForm,
@@ -210,6 +211,7 @@ def _invitation_status(invitation, now):
 def invite(request):
     if not access.can_invite(request.user):
         raise PermissionDenied
+    over_limit = None
     if request.method == "POST":
         form = InviteForm(request.POST)
         if form.is_valid():
@@ -226,6 +228,9 @@ def invite(request):
                 )
             except ValidationError as error:
                 form.add_error(None, error)
+            except LimitReached as refusal:
+                form.add_error(None, str(refusal))
+                over_limit = refusal
             else:
                 messages.success(
                     request,
@@ -245,7 +250,8 @@ def invite(request):
             :RECENT_INVITATIONS
         ]
     ]
-    return render(request, TEMPLATES + "invite.html", {"form": form, "invitations": invitations})
+    page = render(request, TEMPLATES + "invite.html", {"form": form, "invitations": invitations})
+    return answer(page, over_limit)
 
 
 RESET = "konto/nulstil-adgangskode/"

@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cms.models import PoolPage, paginate
+from config.limits import LimitReached, answer
 from network import access, services
 from network.forms.applications import (
     ApplicationForm,
@@ -162,6 +163,9 @@ def _save(request, application, form, formset):
         _attach_service_errors(error, form, line_forms)
     except services.ApplicationError as error:
         form.add_error(None, str(error))
+    except LimitReached as refusal:
+        form.add_error(None, str(refusal))
+        form.over_limit = refusal
     return None
 
 
@@ -279,6 +283,12 @@ def application_detail(request, pk):
         form, formset = _edit_forms(application, request.POST)
         saved = _save(request, application, form, formset)
         if _is_autosave(request):
+            if saved is None and form.over_limit:
+                message = str(form.over_limit)
+                response = JsonResponse(
+                    {"saved_at": None, "message": message, "errors": {"__all__": [message]}},
+                )
+                return answer(response, form.over_limit)
             if saved is None:
                 return JsonResponse(
                     {
@@ -297,7 +307,7 @@ def application_detail(request, pk):
                 }
             )
         if saved is None:
-            return _render_edit(request, application, form, formset)
+            return answer(_render_edit(request, application, form, formset), form.over_limit)
         messages.success(request, _saved_message(saved))
         return redirect("network:application", application.pk)
     if editable:
@@ -318,7 +328,7 @@ def application_submit(request, pk):
     form, formset = _edit_forms(application, request.POST)
     saved = _save(request, application, form, formset)
     if saved is None:
-        return _render_edit(request, application, form, formset)
+        return answer(_render_edit(request, application, form, formset), form.over_limit)
     try:
         services.submit_application(saved, request.user)
     except services.ApplicationError as error:

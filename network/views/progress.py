@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cms.models import ProjectPart
+from config.limits import LimitReached, answer
 from network import access, services
 from network.forms.progress import FORMS
 from network.models import (
@@ -488,6 +489,7 @@ def report_progress(request, initiative_slug, municipality_slug):
         raise PermissionDenied
     progress = list(membership.progress.order_by("part"))
     forms = {}
+    over_limit = None
     if request.method == "POST":
         name = request.POST.get("form")
         if name not in FORMS:
@@ -498,6 +500,9 @@ def report_progress(request, initiative_slug, municipality_slug):
                 message = _handle(name, form, membership, request.user)
             except ValidationError as error:
                 form.add_service_errors(error)
+            except LimitReached as refusal:
+                form.add_error(None, str(refusal))
+                over_limit = refusal
             else:
                 messages.success(request, message)
                 return redirect(request.path)
@@ -508,7 +513,7 @@ def report_progress(request, initiative_slug, municipality_slug):
     partner = partner_progress(
         progress_memberships(Membership.objects.filter(pk=membership.pk), with_notes=True)[0]
     )
-    return render(
+    page = render(
         request,
         "network/progress/report.html",
         {
@@ -521,6 +526,7 @@ def report_progress(request, initiative_slug, municipality_slug):
             "notes": partner.membership.status_notes.all(),
         },
     )
+    return answer(page, over_limit)
 
 
 urlpatterns = [

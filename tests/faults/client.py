@@ -24,6 +24,7 @@ class Answer:
     location: str
     html: str
     cookies: dict
+    retry_after: str = ""
 
 
 class Visitor:
@@ -37,11 +38,14 @@ class Visitor:
             client.force_login(person)
             self.cookies["sessionid"] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
-    def request(self, method, path, data=None, cookies=None, address=None):
+    def request(self, method, path, data=None, cookies=None, address=None, headers=None):
         host, port = (address or self.address).rsplit(":", 1)
         connection = http.client.HTTPConnection(host, int(port), timeout=TIMEOUT)
         jar = {**self.cookies, **(cookies or {})}
-        headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in jar.items())}
+        headers = {
+            **(headers or {}),
+            "Cookie": "; ".join(f"{name}={value}" for name, value in jar.items()),
+        }
         body = None
         if data is not None:
             body = urlencode({**data, "csrfmiddlewaretoken": jar[settings.CSRF_COOKIE_NAME]})
@@ -56,6 +60,7 @@ class Visitor:
             return Answer(
                 status=response.status,
                 location=response.headers.get("Location", ""),
+                retry_after=response.headers.get("Retry-After", ""),
                 html=html,
                 cookies={**jar, **{name: morsel.value for name, morsel in received.items()}},
             )

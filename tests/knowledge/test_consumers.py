@@ -193,8 +193,8 @@ def test_a_cpr_number_over_the_socket_is_refused_and_nothing_saved(world):
     assert not Post.objects.filter(topic=topic).exists()
 
 
-def test_rate_limit_over_the_socket_is_an_error_message(world, monkeypatch):
-    monkeypatch.setattr(services, "RATE_LIMIT_POSTS", 1)
+def test_rate_limit_over_the_socket_is_an_error_message(world, settings):
+    settings.WRITE_LIMITS = {**settings.WRITE_LIMITS, "posts": "1/m"}
     topic = world["topic"]
     _client, session = session_cookie(world["partner"])
 
@@ -208,7 +208,9 @@ def test_rate_limit_over_the_socket_is_an_error_message(world, monkeypatch):
         await socket.disconnect()
         return messages[-1]
 
-    assert async_to_sync(scenario)()["message"]
+    error = async_to_sync(scenario)()
+    assert error["message"].startswith("Du har nået grænsen på 1 indlæg på 1 minut.")
+    assert 0 < error["retry_after"] <= 60
     assert Post.objects.filter(topic=topic).count() == 1
 
 

@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import translation
 
+from config.limits import LimitReached
 from knowledge import services, text
 from knowledge.models import Notification, Post, PostRevision, Space, Subscription, Topic
 from network.models import Membership
@@ -72,10 +74,11 @@ def kinds(person):
 def test_the_ninth_post_in_a_minute_is_refused_with_a_clear_message(topic, sofie):
     for number in range(8):
         services.post_reply(topic, sofie, f"Svar {number}", now=NOW + timedelta(seconds=number))
-    with translation.override("da"), pytest.raises(services.PostingRefused) as refusal:
+    with translation.override("da"), pytest.raises(LimitReached) as refusal:
         services.post_reply(topic, sofie, "Svar 9", now=NOW + timedelta(seconds=30))
     assert str(refusal.value) == (
-        "Du har skrevet 8 indlæg inden for det seneste minut. Vent et øjeblik, og prøv igen."
+        "Du har nået grænsen på 8 indlæg på 1 minut. Intet blev gemt. "
+        "Du kan prøve igen om 30 sekunder, kl. 10.01."
     )
     assert Post.objects.filter(author=sofie).count() == 8
     # A minute after the first, there is room again.
@@ -311,3 +314,94 @@ def test_the_notifications_page_turns_emails_on_and_off(client, sofie):
     assert NotificationPreference.objects.get(person=sofie).email
     client.post("/forum/notifikationer/", {"email": "off"})
     assert not NotificationPreference.objects.get(person=sofie).email
+
+
+# --- Folding: a burst from one author is one notification and one email ---------------------
+
+
+@pytest.fixture
+def raised_limits(settings):
+    """These tests are about notifications, not limits: room for a burst."""
+    settings.WRITE_LIMITS = {
+        **settings.WRITE_LIMITS,
+        "posts": "100/m",
+        "experience_reports": "100/m",
+        "topics": "100/m",
+    }
+
+
+def test_twenty_experience_reports_and_replies_from_one_person_email_each_subscriber_once(
+    raised_limits,
+    network_space,
+    topic,
+    anders,
+    jesper,
+    sofie,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    """Anders follows his topic, Jesper is mentioned in every reply; Sofie writes 20
+    experience reports and 20 replies within four minutes. (An experience report notifies
+    nobody by itself: there are no subscriptions to a space, and its sections' mentions
+    are not notified; the replies are what would fill the inboxes.)"""
+    services.set_email_notifications(anders, True)
+    services.set_email_notifications(jesper, True)
+    report = {name: f"Afsnit {name}" for name in services.REPORT_FIELDS}
+    for number in range(20):
+        moment = NOW + timedelta(seconds=12 * number)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.start_topic(
+                network_space,
+                sofie,
+                title=f"Erfaring {number}",
+                source="",
+                kind=Topic.Kind.EXPERIENCE,
+                report=report,
+                now=moment,
+            )
+            services.post_reply(
+                topic, sofie, f"Svar {number}, @jesper.skov", now=moment + timedelta(seconds=6)
+            )
+    assert Topic.objects.filter(author=sofie, kind=Topic.Kind.EXPERIENCE).count() == 20
+    recipients = sorted(address for message in mailoutbox for address in message.to)
+    assert recipients == sorted([anders.email, jesper.email])
+    for person in (anders, jesper):
+        (notification,) = Notification.objects.filter(person=person)
+        assert notification.more == 19
+        assert notification.post.source == "Svar 0, @jesper.skov"
+
+
+def test_after_the_fold_window_a_new_notification_is_made_and_emailed(
+    topic, anders, sofie, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.NOTIFICATION_FOLD_MINUTES = 15
+    services.set_email_notifications(anders, True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_reply(topic, sofie, "Først", now=NOW)
+        services.post_reply(topic, sofie, "Lidt efter", now=NOW + timedelta(minutes=14))
+        services.post_reply(topic, sofie, "Meget senere", now=NOW + timedelta(minutes=16))
+    assert [m.to for m in mailoutbox] == [[anders.email], [anders.email]]
+    assert sorted(Notification.objects.filter(person=anders).values_list("more", flat=True)) == [
+        0,
+        1,
+    ]
+
+
+def test_a_read_notification_is_not_folded_into_and_other_authors_are_apart(
+    topic, anders, jesper, sofie
+):
+    services.post_reply(topic, sofie, "Først", now=NOW)
+    Notification.objects.filter(person=anders).update(read_at=NOW)
+    services.post_reply(topic, sofie, "Igen", now=NOW + timedelta(minutes=1))
+    services.post_reply(topic, jesper, "Også mig", now=NOW + timedelta(minutes=2))
+    services.post_reply(topic, sofie, "En gang til", now=NOW + timedelta(minutes=3))
+    unread = Notification.objects.filter(person=anders, read_at__isnull=True)
+    assert sorted(unread.values_list("post__source", "more")) == [("Igen", 1), ("Også mig", 0)]
+
+
+def test_the_notifications_page_says_how_many_more(client, topic, anders, sofie):
+    for number in range(3):
+        services.post_reply(topic, sofie, f"Svar {number}", now=NOW + timedelta(seconds=number))
+    client.force_login(anders)
+    page = client.get(reverse("knowledge:notifications")).content.decode()
+    assert "og 2 indlæg mere fra samme person" in page

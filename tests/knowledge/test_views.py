@@ -269,15 +269,19 @@ def test_a_refused_reply_keeps_the_text_and_explains(client, forum):
 
 def test_the_rate_limit_message(client, forum):
     topic = start(forum["space"], forum["partner"])
-    for number in range(services.RATE_LIMIT_POSTS):
-        numbered_post(topic, forum["reference"], f"Hurtigt {number}")
+    for number in range(8):
+        services.post_reply(topic, forum["reference"], f"Hurtigt {number}")
     client.force_login(forum["reference"])
     response = client.post(topic_url(topic), {"text": "En til"})
-    assert response.status_code == 200
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
     page = response.content.decode()
-    assert "Vent et øjeblik" in page and "En til" in page
+    assert "Du har nået grænsen på 8 indlæg på 1 minut. Intet blev gemt." in page
+    assert "En til" in page
+    assert topic.posts.count() == 9
     duplicate = client.post(topic_url(topic), {"text": "Hurtigt 0"})
     assert duplicate.status_code == 200
+    assert "samme tekst" in duplicate.content.decode()
 
 
 def test_a_locked_topic_shows_a_notice_and_takes_no_replies(client, forum):
