@@ -46,6 +46,7 @@ KINDS = {
     "signups": gettext_lazy("sign-ups for meetings"),
     "guest_signups_per_email": gettext_lazy("sign-ups with this email address"),
     "guest_signups_per_address": gettext_lazy("sign-ups from here"),
+    "case_messages": gettext_lazy("messages on grant cases"),
 }
 
 

@@ -311,6 +311,7 @@ WRITE_LIMIT_DEFAULTS = {
     "signups": "20/h",
     "guest_signups_per_email": "5/h",
     "guest_signups_per_address": "20/h",
+    "case_messages": "10/m",
 }
 WRITE_LIMITS = {
     kind: os.environ.get(f"LIMIT_{kind.upper()}", default)

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from cms.forms import content_matches_extension
 from cms.models import PoolPage
+from config import limits
 from grants import access, documents
 from grants.models import (
     AccountsLine,
@@ -814,6 +815,10 @@ def send_message(case, author, text, *, reply_by=None, attachment=None, now=None
             raise GrantCaseError(_("Only Socialstyrelsen asks for a reply by a date."))
         if reply_by <= timezone.localdate(now):
             raise GrantCaseError(_("The reply-by date must be after today."))
+    if not from_agency:
+        # Each message emails the case's people and Socialstyrelsen's caseworkers read
+        # them all: a flood from one account is stopped (config/limits.py).
+        limits.hit("case_messages", author, now)
     with transaction.atomic():
         document = None
         if attachment is not None:

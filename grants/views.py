@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from cms.models import PoolPage, paginate
+from config.limits import LimitReached, answer
 from grants import access, services
 from grants.forms import (
     AccountsForm,
@@ -159,7 +160,7 @@ def _case_context(request, case, message_form=None, payment_form=None):
 @require_http_methods(["GET", "POST"])
 def case_page(request, pk):
     case = _case_or_404(request, pk)
-    message_form = payment_form = None
+    message_form = payment_form = over_limit = None
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "message":
@@ -178,6 +179,9 @@ def case_page(request, pk):
                     )
                 except services.GrantCaseError as error:
                     _error(message_form, error)
+                except LimitReached as refusal:
+                    _error(message_form, refusal)
+                    over_limit = refusal
                 else:
                     messages.success(request, _("Your message has been sent."))
                     return redirect(reverse("grants:case", args=[case.pk]) + "#beskeder")
@@ -211,7 +215,7 @@ def case_page(request, pk):
     context = _case_context(request, case, message_form, payment_form)
     # Read now; the page still marks what was new before this visit.
     services.mark_read(case, request.user)
-    return render(request, TEMPLATES + "case.html", context)
+    return answer(render(request, TEMPLATES + "case.html", context), over_limit)
 
 
 @login_required

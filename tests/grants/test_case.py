@@ -447,3 +447,18 @@ def test_the_database_itself_refuses_a_paid_total_above_the_award(pool):
     case = award(pool, "Randers", amount=Decimal("100000"))
     with pytest.raises(IntegrityError), transaction.atomic():
         GrantCase.objects.filter(pk=case.pk).update(paid_amount=Decimal("100000.01"))
+
+
+def test_a_flood_of_messages_from_one_person_is_stopped_with_the_text_kept(client, pool):
+    case = award(pool, "Randers")
+    client.force_login(municipal_person("Randers"))
+    for number in range(10):
+        sent = client.post(case_url(case), {"action": "message", "text": f"Besked {number}"})
+        assert sent.status_code == 302
+    refused = client.post(case_url(case), {"action": "message", "text": "Den ellevte besked"})
+    assert refused.status_code == 429
+    assert refused["Retry-After"]
+    html = refused.content.decode()
+    assert "Den ellevte besked</textarea>" in html
+    assert "Du har nået grænsen på 10 beskeder på tilskudssager" in html
+    assert CaseMessage.objects.count() == 10
