@@ -49,6 +49,8 @@ def test_the_director_approves_the_list_by_keyboard(page, log_in, assert_accessi
     )
 
     log_in(editor)
+    page.goto(reverse("grants:my_cases"))
+    assert_accessible(page)
     page.goto(reverse("grants:decision_list", args=[pool.pk]))
     assert_accessible(page)
     page.goto(

@@ -20,6 +20,7 @@ from grants.models import (
     GrantCase,
     Payment,
     Reminder,
+    ReportingPlan,
     ReportVersion,
 )
 from network.models import Municipality, Role
@@ -462,3 +463,22 @@ def test_a_flood_of_messages_from_one_person_is_stopped_with_the_text_kept(clien
     assert "Den ellevte besked</textarea>" in html
     assert "Du har nået grænsen på 10 beskeder på tilskudssager" in html
     assert CaseMessage.objects.count() == 10
+
+
+def test_the_pools_reporting_plan_sets_the_due_items(pool):
+    ReportingPlan.objects.create(
+        pool=pool,
+        status_report_every_months=12,
+        final_report_months_after_end=1,
+        accounts_months_after_year_end=2,
+    )
+    case = award(pool, "Randers")
+    items = [(i.kind, i.period_end, i.due_on) for i in case.due_items.order_by("due_on", "kind")]
+    assert items == [
+        ("status_report", date(2020, 12, 31), date(2021, 1, 31)),
+        ("accounts", date(2020, 12, 31), date(2021, 2, 28)),
+        ("status_report", date(2021, 12, 31), date(2022, 1, 31)),
+        ("accounts", date(2021, 12, 31), date(2022, 2, 28)),
+        ("final_report", date(2022, 9, 30), date(2022, 10, 30)),
+        ("accounts", date(2022, 9, 30), date(2022, 11, 30)),
+    ]
