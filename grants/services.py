@@ -471,7 +471,11 @@ def next_due(case):
     )
 
 
-def _check_open_item(due_item, person, kinds):
+def _lock_open_item(due_item, person, kinds):
+    """The due item, locked, if the person may still write it; else a refusal."""
+    due_item = (
+        DueItem.objects.select_for_update().select_related("case__application").get(pk=due_item.pk)
+    )
     case = due_item.case
     if not access.is_municipality_party(person, case):
         raise PermissionDenied
@@ -484,6 +488,7 @@ def _check_open_item(due_item, person, kinds):
             _("It has been submitted (%(status)s) and cannot be changed now.")
             % {"status": due_item.get_status_display().lower()}
         )
+    return due_item
 
 
 REPORT_KINDS = (DueItem.Kind.STATUS_REPORT, DueItem.Kind.FINAL_REPORT)
@@ -498,12 +503,7 @@ def save_report(due_item, person, sections, now=None):
     """Save the report's draft (a new draft after a returned version; every version kept)."""
     now = now or timezone.now()
     with transaction.atomic():
-        due_item = (
-            DueItem.objects.select_for_update()
-            .select_related("case__application")
-            .get(pk=due_item.pk)
-        )
-        _check_open_item(due_item, person, REPORT_KINDS)
+        due_item = _lock_open_item(due_item, person, REPORT_KINDS)
         cleaned = {
             key: str(sections.get(key, "")).strip()[:10_000] for key in ReportVersion.SECTION_KEYS
         }
@@ -521,12 +521,7 @@ def save_report(due_item, person, sections, now=None):
 def submit_report(due_item, person, now=None):
     now = now or timezone.now()
     with transaction.atomic():
-        due_item = (
-            DueItem.objects.select_for_update()
-            .select_related("case__application")
-            .get(pk=due_item.pk)
-        )
-        _check_open_item(due_item, person, REPORT_KINDS)
+        due_item = _lock_open_item(due_item, person, REPORT_KINDS)
         draft = report_draft(due_item)
         if draft is None:
             raise GrantCaseError(_("Write the report before you submit it."))
@@ -634,12 +629,7 @@ def save_accounts(due_item, person, actuals, auditor_statement=None, now=None):
     """Save the year's actual spending per budget line (and the auditor's statement)."""
     now = now or timezone.now()
     with transaction.atomic():
-        due_item = (
-            DueItem.objects.select_for_update()
-            .select_related("case__application")
-            .get(pk=due_item.pk)
-        )
-        _check_open_item(due_item, person, (DueItem.Kind.ACCOUNTS,))
+        due_item = _lock_open_item(due_item, person, (DueItem.Kind.ACCOUNTS,))
         lines = {line.pk: line for line in accounts_budget_lines(due_item)}
         for line_id, value in actuals.items():
             if line_id not in lines or value in (None, ""):
@@ -686,12 +676,7 @@ def accounts_summary(due_item):
 def submit_accounts(due_item, person, now=None):
     now = now or timezone.now()
     with transaction.atomic():
-        due_item = (
-            DueItem.objects.select_for_update()
-            .select_related("case__application")
-            .get(pk=due_item.pk)
-        )
-        _check_open_item(due_item, person, (DueItem.Kind.ACCOUNTS,))
+        due_item = _lock_open_item(due_item, person, (DueItem.Kind.ACCOUNTS,))
         if not accounts_summary(due_item)["complete"]:
             raise GrantCaseError(_("Enter the actual spending for every budget line."))
         if due_item.auditor_statement_id is None:

@@ -3,7 +3,7 @@
 Receipts, decision letters, message attachments and auditors' statements are private
 to a case's parties. They are kept under ``PRIVATE_MEDIA_ROOT`` (by default
 ``private/`` next to ``media/``), a folder no web server or proxy is pointed at, and
-are only ever sent by the views in ``grants.views.files``, which check access first.
+are only ever sent by ``grants.views.document``, which checks access first.
 The storage has no URL on purpose: a template that tried ``file.url`` would fail
 rather than link to a public address.
 """

@@ -231,6 +231,16 @@ def document(request, pk, document_pk):
 # --- Status reports and accounts ------------------------------------------------------------
 
 
+def _review(request, item, form, review):
+    """The caseworker approves or returns a submitted report or accounts; True if done."""
+    if not form.is_valid():
+        return False
+    approve = request.POST.get("action") == "approve"
+    review(item, request.user, approve=approve, comment=form.cleaned_data["comment"])
+    messages.success(request, _("Your review has been saved."))
+    return True
+
+
 def _due_item_or_404(case, item_pk, kinds):
     return get_object_or_404(case.due_items.filter(kind__in=kinds), pk=item_pk)
 
@@ -259,14 +269,7 @@ def report(request, pk, item_pk):
                     return redirect("grants:report", case.pk, item.pk)
             elif action in ("approve", "return"):
                 review_form = ReviewForm(request.POST)
-                if review_form.is_valid():
-                    services.review_report(
-                        item,
-                        request.user,
-                        approve=action == "approve",
-                        comment=review_form.cleaned_data["comment"],
-                    )
-                    messages.success(request, _("Your review has been saved."))
+                if _review(request, item, review_form, services.review_report):
                     return redirect("grants:report", case.pk, item.pk)
             else:
                 return HttpResponseBadRequest()
@@ -320,14 +323,7 @@ def accounts(request, pk, item_pk):
                     return redirect("grants:accounts", case.pk, item.pk)
             elif action in ("approve", "return"):
                 review_form = ReviewForm(request.POST)
-                if review_form.is_valid():
-                    services.review_accounts(
-                        item,
-                        request.user,
-                        approve=action == "approve",
-                        comment=review_form.cleaned_data["comment"],
-                    )
-                    messages.success(request, _("Your review has been saved."))
+                if _review(request, item, review_form, services.review_accounts):
                     return redirect("grants:accounts", case.pk, item.pk)
             else:
                 return HttpResponseBadRequest()
