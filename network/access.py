@@ -107,7 +107,8 @@ def can_apply(user) -> bool:
 
 
 def can_view_application(user, application) -> bool:
-    if is_agency_editor(user):
+    """The municipality's staff, the caseworkers, and the director who decides."""
+    if is_agency_editor(user) or can_decide(user):
         return True
     return bool(
         getattr(user, "is_authenticated", False)

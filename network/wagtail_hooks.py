@@ -167,7 +167,7 @@ class ApplicationInspectView(snippets.InspectView):
             url = reverse("network:assess", args=[self.object.pk])
         except NoReverseMatch:  # the page arrives with the applications views
             return "–"
-        return format_html('<a href="{}">{}</a>', url, _("Assess and decide"))
+        return format_html('<a href="{}">{}</a>', url, _("Assess and recommend"))
 
     def get_field_label(self, field_name, field):
         labels = {"budget": _("Budget"), "assess": _("Assessment")}

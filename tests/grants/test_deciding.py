@@ -233,3 +233,17 @@ def test_recommending_needs_a_submitted_application_after_the_deadline(editor):
     application = submit(open_pool, "Randers")
     with pytest.raises(services.GrantCaseError, match="efter ansøgningsfristen"):
         recommend(application, "partner", 1_000_000, by=editor)
+
+
+def test_the_director_reads_the_applications_on_the_list(client, pool, editor, director):
+    application = submit(pool, "Randers")
+    recommend(application, "partner", 1_000_000, by=editor)
+    client.force_login(director)
+    listing = client.get(reverse("grants:decision_list", args=[pool.pk])).content.decode()
+    url = reverse("network:application", args=[application.pk])
+    assert url in listing
+    assert client.get(url).status_code == 200
+    # The municipality finds its case from the application.
+    client.force_login(municipal_person("Randers"))
+    page = client.get(url).content.decode()
+    assert reverse("grants:case", args=[services.case_for(application).pk]) in page
