@@ -107,7 +107,8 @@ def file_decision(application, editor, director):
         case=case,
         kind=CaseEvent.Kind.DECIDED,
         text=(
-            f"Tilsagn om tilskud: {documents.kroner(amount)}."
+            f"Der er givet tilsagn om tilskud på {documents.kroner(amount)}; tilsagnsbrevet er "
+            "vedhæftet mailen."
             if amount
             else "Ansøgningen har fået afslag. Brevet er vedhæftet mailen."
         ),

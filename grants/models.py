@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cms.models import ProjectPart
 from grants.storage import get_private_storage
@@ -188,7 +189,7 @@ class CaseEvent(models.Model):
         DECIDED = "decided", _("Decision")
         MESSAGE = "message", _("Message")
         REPORT = "report", _("Status report")
-        ACCOUNTS = "accounts", _("Accounts")
+        ACCOUNTS = "accounts", pgettext_lazy("grant case", "Accounts")
         PAYMENT = "payment", _("Payment")
         CLOSED = "closed", _("Case closed")
 
@@ -293,7 +294,7 @@ class DueItem(models.Model):
     class Kind(models.TextChoices):
         STATUS_REPORT = "status_report", _("Status report")
         FINAL_REPORT = "final_report", _("Final report")
-        ACCOUNTS = "accounts", _("Accounts")
+        ACCOUNTS = "accounts", pgettext_lazy("grant case", "Accounts")
 
     class Status(models.TextChoices):
         DUE = "due", _("Not submitted")

@@ -318,9 +318,9 @@ def _approve_locked(recommendation, director, now):
     )
     with translation.override(settings.LANGUAGE_CODE):
         if recommendation.amount:
-            text = _("Grant awarded: %(amount)s. The award letter is attached to the email.") % {
-                "amount": documents.kroner(recommendation.amount)
-            }
+            text = _(
+                "A grant of %(amount)s is awarded; the award letter is attached to the email."
+            ) % {"amount": documents.kroner(recommendation.amount)}
         else:
             text = _("The application was refused. The letter is attached to the email.")
     event = CaseEvent.objects.create(
