@@ -52,7 +52,7 @@ from grants.models import (
     ReportVersion,
 )
 from network import services as network_services
-from network.models import Application
+from network.models import Application, Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +187,29 @@ def recommend(application, *, outcome, amount=None, reasons, conditions="", by, 
             },
         )
         case_for(application)
+        undecided = Application.objects.filter(pool=pool, status=Application.Status.SUBMITTED)
+        if not undecided.exclude(recommendation__status=Recommendation.Status.PROPOSED).exists():
+            transaction.on_commit(lambda: _tell_staff("list_ready", pool, directors()))
     return recommendation
+
+
+def directors():
+    return User.objects.filter(
+        role_assignments__role=Role.AGENCY_DIRECTOR, is_active=True
+    ).distinct()
+
+
+def _tell_staff(template, pool, people, **context):
+    """An email to agency staff about a pool's list (no case's content in it)."""
+    addresses = sorted({person.email for person in people if person.email})
+    if not addresses:
+        return
+    url = settings.WAGTAILADMIN_BASE_URL + reverse("grants:decision_list", args=[pool.pk])
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"pool": pool, "url": url, **context}
+        subject = render_to_string(f"grants/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"grants/email/{template}_body.txt", context)
+    send_mail(subject, body, None, addresses)
 
 
 def decision_list(pool):
@@ -390,12 +412,23 @@ def send_back(recommendation, director, comment, now=None):
     if not comment:
         raise GrantCaseError(_("Write a comment saying what the caseworkers should look at."))
     with transaction.atomic():
-        recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+        recommendation = (
+            Recommendation.objects.select_for_update()
+            .select_related("application__pool", "application__municipality", "written_by")
+            .get(pk=recommendation.pk)
+        )
         if recommendation.status != Recommendation.Status.PROPOSED:
             raise GrantCaseError(_("Only a recommendation awaiting approval can be sent back."))
         recommendation.status = Recommendation.Status.RETURNED
         recommendation.director_comment = comment
         recommendation.save(update_fields=["status", "director_comment"])
+        application = recommendation.application
+        writer = [recommendation.written_by] if recommendation.written_by else []
+        transaction.on_commit(
+            lambda: _tell_staff(
+                "sent_back", application.pool, writer, municipality=application.municipality
+            )
+        )
     return recommendation
 
 

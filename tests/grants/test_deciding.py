@@ -86,7 +86,8 @@ def test_applicants_learn_nothing_before_the_director_approves(
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         recommend(application, "partner", 3_250_000, by=editor, reasons="Langt i omlægningen.")
-    assert mailoutbox == []
+    # Only the director hears of it (the list is ready), nobody in the municipality.
+    assert [mail.to for mail in mailoutbox] == [[director.email]]
     application.refresh_from_db()
     assert (application.status, application.decision) == ("submitted", "")
     client.force_login(owner)
@@ -100,6 +101,7 @@ def test_applicants_learn_nothing_before_the_director_approves(
     )
 
     client.force_login(director)
+    mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("grants:decision_list", args=[pool.pk]), {"action": "approve_all"}
@@ -247,3 +249,24 @@ def test_the_director_reads_the_applications_on_the_list(client, pool, editor, d
     client.force_login(municipal_person("Randers"))
     page = client.get(url).content.decode()
     assert reverse("grants:case", args=[services.case_for(application).pk]) in page
+
+
+def test_the_director_hears_when_the_list_is_complete_and_the_writer_when_sent_back(
+    pool, editor, director, mailoutbox, django_capture_on_commit_callbacks
+):
+    randers, herning = submit(pool, "Randers"), submit(pool, "Herning")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = recommend(randers, "partner", 2_000_000, by=editor)
+    assert mailoutbox == []  # Herning has none yet: the list is not complete
+    with django_capture_on_commit_callbacks(execute=True):
+        recommend(herning, "reference", by=editor)
+    (ready,) = mailoutbox
+    assert ready.to == [director.email]
+    assert reverse("grants:decision_list", args=[pool.pk]) in ready.body
+    assert "Randers" not in ready.body  # no case's content, only the link
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_back(first, director, "Beløbet er for lavt.")
+    assert mailoutbox[-1].to == [editor.email]
+    assert "Randers" in mailoutbox[-1].subject
