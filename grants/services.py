@@ -73,11 +73,11 @@ def case_for(application):
 
 
 def add_event(case, kind, text, *, by=None, now=None):
-    """Put a line on the case's timeline and tell the attached people (after the commit)."""
+    """Put a line on the case's timeline and email the attached people (queued with it)."""
     event = CaseEvent.objects.create(
         case=case, kind=kind, text=text, by=by, at=now or timezone.now()
     )
-    transaction.on_commit(lambda: send_event_email(event.pk))
+    send_event_email(event.pk)
     return event
 
 
@@ -325,9 +325,7 @@ def _approve_locked(recommendation, director, now):
     event = CaseEvent.objects.create(
         case=case, kind=CaseEvent.Kind.DECIDED, text=text, by=None, at=now
     )
-    transaction.on_commit(
-        lambda: send_event_email(event.pk, attachments=[(name, letter, "application/pdf")])
-    )
+    send_event_email(event.pk, attachments=[(name, letter, "application/pdf")])
     return recommendation
 
 
@@ -870,7 +868,7 @@ def send_reminders(today=None):
             try:
                 with transaction.atomic():
                     Reminder.objects.create(due_item=item, kind=kind, due_on=item.due_on)
-                    transaction.on_commit(lambda item=item, kind=kind: _send_reminder(item, kind))
+                    _send_reminder(item, kind)
             except IntegrityError:
                 continue  # sent before, by this command or another run of it
             sent += 1

@@ -255,7 +255,7 @@ def set_email_notifications(person, wanted: bool):
 
 
 def send_notification_emails(notification_ids):
-    """Email the notifications whose person asked for it, after the post has committed."""
+    """Email the notifications whose person asked for it (queued in the post's transaction)."""
     notifications = Notification.objects.filter(
         pk__in=notification_ids, person__forum_preference__email=True, person__is_active=True
     ).select_related("person", "post", "post__topic", "post__author")
@@ -340,7 +340,7 @@ def _notify(post):
     )
     if wants_email.exists():
         ids = list(notified.values_list("pk", flat=True))
-        transaction.on_commit(lambda: send_notification_emails(ids))
+        send_notification_emails(ids)
 
 
 def _spellings(name):

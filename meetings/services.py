@@ -122,7 +122,7 @@ def register(meeting, person, now=None):
                 created_at=now,
                 confirmed_at=now,
             )
-            transaction.on_commit(lambda: send_registration_email(registration, token))
+            send_registration_email(registration, token)
     except IntegrityError:
         raise SignupRefused(_("You are already signed up for this meeting.")) from None
     return registration
@@ -182,11 +182,11 @@ def _sign_up_guest(meeting, fields, now):
                 created_at=now,
                 **fields,
             )
-            transaction.on_commit(lambda: send_guest_confirmation_email(registration, token))
+            send_guest_confirmation_email(registration, token)
         else:
             registration.token_hash = hashed
             registration.save(update_fields=["token_hash"])
-            transaction.on_commit(lambda: send_repeated_sign_up_email(registration, token))
+            send_repeated_sign_up_email(registration, token)
     return registration
 
 
@@ -205,7 +205,7 @@ def confirm_guest(token, now=None):
         registration.status = _place_for(meeting, registration.municipality_id)
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at"])
-        transaction.on_commit(lambda: send_registration_email(registration, token))
+        send_registration_email(registration, token)
     return registration
 
 
@@ -253,7 +253,7 @@ def promote_waiting(meeting):
         waiting.save(update_fields=["status"])
         promoted.append(waiting)
     for registration in promoted:
-        transaction.on_commit(lambda r=registration: send_promotion_email(r))
+        send_promotion_email(registration)
     return promoted
 
 
@@ -293,7 +293,7 @@ def save_meeting(meeting, *, changed_by, now=None):
         ):
             promote_waiting(meeting)
         if changed:
-            transaction.on_commit(lambda: send_change_emails(meeting))
+            send_change_emails(meeting)
     return meeting
 
 
@@ -307,7 +307,7 @@ def cancel_meeting(meeting, *, cancelled_by, now=None):
         meeting.cancelled_at = now or timezone.now()
         meeting.sequence += 1
         meeting.save(update_fields=["cancelled_at", "sequence", "updated_at"])
-        transaction.on_commit(lambda: send_change_emails(meeting))
+        send_change_emails(meeting)
     return meeting
 
 
