@@ -1,0 +1,164 @@
+"""No email is lost or sent twice across an outage of the mail server.
+
+A real SMTP server (tests/smtp.py) receives the emails. With it stopped, a guest's sign-up,
+a forum post that mentions someone and an editor's invitation are answered and saved; their
+emails wait in the outbox. When the server is back, ``send_outbox`` delivers each once.
+"""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from post_office.models import STATUS, Email
+
+from knowledge import text
+from knowledge.models import Post, Space
+from knowledge.services import set_email_notifications, start_topic
+from meetings.models import Registration
+from network import outbox
+from network.models import Invitation, Membership, Role
+from tests.knowledge.factories import SpaceFactory
+from tests.meetings.factories import MeetingFactory
+from tests.network.factories import InitiativeFactory, agency_editor, member, municipal_person
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def send_outbox():
+    call_command("send_outbox", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def a_minute_later():
+    """The retries' pause has passed."""
+    Email.objects.filter(status=STATUS.requeued).update(scheduled_time=timezone.now())
+
+
+@pytest.fixture
+def forum():
+    initiative = InitiativeFactory()
+    member(initiative, "Randers", Membership.Status.PARTNER)
+    member(initiative, "Odense", Membership.Status.REFERENCE)
+    space = SpaceFactory(
+        slug="netvaerket", visibility=Space.Visibility.NETWORK, initiative=initiative
+    )
+    anna = municipal_person("Randers", first_name="Anna", last_name="Holm")
+    bo = municipal_person("Odense", first_name="Bo", last_name="Lund", email="bo@odense.example")
+    set_email_notifications(bo, True)
+    topic = start_topic(space, anna, title="Recovery i bostøtten", source="Hvordan gør I?")
+    return {"topic": topic, "anna": anna, "bo": bo}
+
+
+def test_an_invitation_arrives_with_the_sender_reply_to_and_the_link(smtp, settings, client):
+    settings.EMAIL_REPLY_TO = "partnerskab@sm.example"
+    client.force_login(agency_editor())
+    response = client.post(
+        reverse("network:invite"),
+        {
+            "email": "anders@randers.example",
+            "first_name": "Anders",
+            "last_name": "Kjær",
+            "municipality": municipal_person("Randers").municipality.pk,
+            "roles": [Role.PROJECT_LEADER],
+        },
+    )
+    assert response.status_code == 302
+    [(recipients, message)] = smtp.messages
+    assert recipients == ["anders@randers.example"]
+    assert message["From"] == settings.DEFAULT_FROM_EMAIL
+    assert message["Reply-To"] == "partnerskab@sm.example"
+    assert re.search(r"/invitation/\S+/", message.get_body(("plain",)).get_content())
+    assert Email.objects.get().status == STATUS.sent
+
+
+def test_changes_made_while_the_mail_server_is_down_are_delivered_once_when_it_is_back(
+    smtp, client, forum
+):
+    smtp.stop()
+
+    # A guest signs up for a public meeting.
+    meeting = MeetingFactory(seats=5)
+    response = client.post(
+        reverse("meetings:register_guest", args=[meeting.pk]),
+        {"name": "Gitte Gæst", "email": "gitte@example.org", "organisation": "Bostedet"},
+    )
+    assert response.status_code == 302
+    assert Registration.objects.filter(email="gitte@example.org").exists()
+
+    # Anna mentions Bo in a reply.
+    client.force_login(forum["anna"])
+    handle = text.mention_handle(forum["bo"])
+    response = client.post(
+        reverse("knowledge:topic", args=[forum["topic"].pk]), {"text": f"Hvad siger du, @{handle}?"}
+    )
+    assert response.status_code == 302
+    assert Post.objects.filter(topic=forum["topic"]).count() == 2
+
+    # An editor invites a new project leader.
+    client.force_login(agency_editor())
+    response = client.post(
+        reverse("network:invite"),
+        {
+            "email": "anders@randers.example",
+            "first_name": "Anders",
+            "last_name": "Kjær",
+            "municipality": forum["anna"].municipality.pk,
+            "roles": [Role.PROJECT_LEADER],
+        },
+    )
+    assert response.status_code == 302
+    assert Invitation.objects.filter(email="anders@randers.example").exists()
+
+    # Each email was tried after its commit, failed, and waits for the next try.
+    waiting = Email.objects.all()
+    assert sorted(email.to[0] for email in waiting) == [
+        "anders@randers.example",
+        "bo@odense.example",
+        "gitte@example.org",
+    ]
+    assert {(email.status, email.number_of_retries) for email in waiting} == {(STATUS.requeued, 1)}
+    assert all(email.logs.filter(status=STATUS.failed).exists() for email in waiting)
+    assert smtp.messages == []
+
+    # Not yet due: a run before the pause has passed sends nothing, even with the server up.
+    smtp.start()
+    send_outbox()
+    assert smtp.messages == []
+
+    a_minute_later()
+    send_outbox()
+    send_outbox()
+    assert sorted(smtp.recipients()) == [
+        "anders@randers.example",
+        "bo@odense.example",
+        "gitte@example.org",
+    ]
+    assert set(Email.objects.values_list("status", flat=True)) == {STATUS.sent}
+
+
+def test_retries_pause_longer_each_time_and_give_up_only_after_days(smtp, settings):
+    settings.OUTBOX_GIVE_UP_DAYS = 3
+    smtp.stop()
+    from django.core.mail import send_mail
+
+    send_mail("Emne", "Tekst", None, ["a@example.org"])
+    email = Email.objects.get()
+    pauses = []
+    while True:
+        email.refresh_from_db()
+        if email.status == STATUS.failed:
+            break
+        pauses.append(email.scheduled_time - email.last_updated)
+        # Jump to the next try.
+        Email.objects.filter(pk=email.pk).update(
+            scheduled_time=timezone.now(),
+            created=email.created - (email.scheduled_time - email.last_updated),
+        )
+        outbox.deliver()
+    assert pauses[:4] == [outbox.pause_after(n) for n in (1, 2, 3, 4)]
+    assert pauses[0] < pauses[1] < pauses[2] < pauses[3]
+    assert max(pauses) <= outbox.LONGEST_PAUSE
+    assert timezone.now() - email.created >= timezone.timedelta(days=3)
+    assert email.logs.filter(status=STATUS.failed).count() == email.number_of_retries
+    assert smtp.messages == []
