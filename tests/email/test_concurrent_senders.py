@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 from post_office.models import STATUS, Email
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ emails wait in the outbox. When the server is back, ``send_outbox`` delivers eac
 import re
 
 import pytest
+from django.core.mail import send_mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,13 @@ from network import outbox
 from network.models import Invitation, Membership, Role
 from tests.knowledge.factories import SpaceFactory
 from tests.meetings.factories import MeetingFactory
-from tests.network.factories import InitiativeFactory, agency_editor, member, municipal_person
+from tests.network.factories import (
+    InitiativeFactory,
+    agency_editor,
+    agency_moderator,
+    member,
+    municipal_person,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -140,8 +147,6 @@ def test_changes_made_while_the_mail_server_is_down_are_delivered_once_when_it_i
 def test_retries_pause_longer_each_time_and_give_up_only_after_days(smtp, settings):
     settings.OUTBOX_GIVE_UP_DAYS = 3
     smtp.stop()
-    from django.core.mail import send_mail
-
     send_mail("Emne", "Tekst", None, ["a@example.org"])
     email = Email.objects.get()
     pauses = []
@@ -162,3 +167,36 @@ def test_retries_pause_longer_each_time_and_give_up_only_after_days(smtp, settin
     assert timezone.now() - email.created >= timezone.timedelta(days=3)
     assert email.logs.filter(status=STATUS.failed).count() == email.number_of_retries
     assert smtp.messages == []
+
+
+def test_editors_see_failed_emails_with_the_reason_and_send_them_again(smtp, client, settings):
+    settings.OUTBOX_GIVE_UP_DAYS = 0
+    smtp.stop()
+    send_mail("Afgørelse om tilskud", "Tekst", None, ["randers@kommune.example"])
+    email = Email.objects.get()
+    assert email.status == STATUS.failed
+
+    client.force_login(agency_moderator())
+    for response in (
+        client.get(reverse("network_outbox:index")),
+        client.post(reverse("network_outbox:send_again", args=[email.pk])),
+    ):
+        # Wagtail turns the refusal into a way back to the dashboard.
+        assert response.status_code == 302 and response.url == reverse("wagtailadmin_home")
+    email.refresh_from_db()
+    assert email.status == STATUS.failed
+
+    client.force_login(agency_editor())
+    page = client.get(reverse("network_outbox:index")).content.decode()
+    assert "Afgørelse om tilskud" in page and "randers@kommune.example" in page
+    assert "Connection refused" in page or "Errno" in page
+
+    smtp.start()
+    response = client.post(reverse("network_outbox:send_again", args=[email.pk]))
+    assert response.status_code == 302
+    assert smtp.recipients() == ["randers@kommune.example"]
+    email.refresh_from_db()
+    assert email.status == STATUS.sent
+    # Sent once: a second press finds nothing failed.
+    assert client.post(reverse("network_outbox:send_again", args=[email.pk])).status_code == 404
+    assert smtp.recipients() == ["randers@kommune.example"]
