@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.template.loader import render_to_string
@@ -50,8 +50,9 @@ from grants.models import (
     ReportingPlan,
     ReportVersion,
 )
+from network import notices
 from network import services as network_services
-from network.models import Application
+from network.models import Application, NoticeKind
 
 logger = logging.getLogger(__name__)
 
@@ -97,10 +98,14 @@ def send_event_email(event_id, attachments=()):
         subject = render_to_string("grants/email/event_subject.txt", context).strip()
         body = render_to_string("grants/email/event_body.txt", context)
     for address in recipients:
-        message = EmailMessage(subject, body, None, [address])
-        for name, content, mimetype in attachments:
-            message.attach(name, content, mimetype)
-        message.send()
+        if event.kind == CaseEvent.Kind.DECIDED:
+            # A decision always goes, with its letter; it cannot be turned off.
+            message = EmailMessage(subject, body, None, [address])
+            for name, content, mimetype in attachments:
+                message.attach(name, content, mimetype)
+            message.send()
+        else:
+            notices.send_notice(NoticeKind.GRANTS, address, subject, body, attachments=attachments)
 
 
 # --- Submission: the case opens with a receipt ----------------------------------------------
@@ -883,4 +888,5 @@ def _send_reminder(item, kind):
         context = {"item": item, "kind": kind, "case": item.case, "url": case_url(item.case)}
         subject = render_to_string("grants/email/reminder_subject.txt", context).strip()
         body = render_to_string("grants/email/reminder_body.txt", context)
-    send_mail(subject, body, None, recipients)
+    for address in recipients:
+        notices.send_notice(NoticeKind.GRANTS, address, subject, body)

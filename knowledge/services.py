@@ -16,7 +16,6 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -35,6 +34,8 @@ from knowledge.models import (
     Topic,
 )
 from network import access as network_access
+from network import notices
+from network.models import NoticeKind
 
 logger = logging.getLogger(__name__)
 
@@ -268,7 +269,7 @@ def send_notification_emails(notification_ids):
             }
             subject = render_to_string("knowledge/email/notification_subject.txt", context)
             body = render_to_string("knowledge/email/notification_body.txt", context)
-        send_mail(subject.strip(), body, None, [notification.person.email])
+        notices.send_notice(NoticeKind.FORUM, notification.person.email, subject.strip(), body)
 
 
 def _notify(post):

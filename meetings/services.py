@@ -25,6 +25,8 @@ from meetings import access
 from meetings.calendar import meeting_calendar
 from meetings.models import Meeting, Registration
 from network import access as network_access
+from network import notices
+from network.models import NoticeKind
 from network.tokens import new_token, token_hash
 
 logger = logging.getLogger(__name__)
@@ -389,15 +391,28 @@ def _links(registration, token):
     }
 
 
+# Changes and reminders are notices the person may turn off or gather in a daily digest;
+# confirmations, links and a place from the waiting list always go.
+NOTICES = {"changed", "cancelled", "reminder"}
+
+
 def send_meeting_email(registration, template, token="", attach_calendar=True):
     meeting = registration.meeting
     with translation.override(settings.LANGUAGE_CODE):
         context = {"registration": registration, "meeting": meeting, **_links(registration, token)}
         subject = render_to_string(f"meetings/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"meetings/email/{template}_body.txt", context)
-    message = EmailMessage(subject, body, to=[registration.email])
+    attachments = []
     if attach_calendar:
-        message.attach("moede.ics", meeting_calendar([meeting]).to_ical(), "text/calendar")
+        attachments.append(("moede.ics", meeting_calendar([meeting]).to_ical(), "text/calendar"))
+    if template in NOTICES:
+        notices.send_notice(
+            NoticeKind.MEETINGS, registration.email, subject, body, attachments=attachments
+        )
+        return
+    message = EmailMessage(subject, body, to=[registration.email])
+    for attachment in attachments:
+        message.attach(*attachment)
     message.send()
 
 

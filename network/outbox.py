@@ -29,7 +29,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.dispatch import receiver
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from post_office.backends import EmailBackend as PostOfficeBackend
 from post_office.connections import connections as transports
 from post_office.models import STATUS, Email, Log
@@ -44,14 +45,31 @@ BATCH = 200
 
 
 class OutboxBackend(PostOfficeBackend):
-    """post_office's queueing backend with the platform's Reply-To."""
+    """post_office's queueing backend with the platform's Reply-To and an HTML part.
+
+    The senders write plain text; every email also gets a simple HTML version of that
+    text in the site's look (templates/email/message.html), so it arrives as
+    multipart/alternative.
+    """
 
     def send_messages(self, email_messages):
         for message in email_messages:
             if not message.reply_to and settings.EMAIL_REPLY_TO:
                 message.reply_to = [settings.EMAIL_REPLY_TO]
+            alternatives = getattr(message, "alternatives", [])
+            if not any(mimetype == "text/html" for _content, mimetype in alternatives):
+                # post_office reads the HTML part from ``alternatives``, on any message.
+                message.alternatives = [*alternatives, (html_version(message), "text/html")]
         super().send_messages(email_messages)
         return len(email_messages)
+
+
+def html_version(message):
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(
+            "email/message.html",
+            {"subject": message.subject, "body": message.body, "language": settings.LANGUAGE_CODE},
+        )
 
 
 @receiver(email_queued)
