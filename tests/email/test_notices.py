@@ -186,5 +186,5 @@ def test_the_daily_digest_gathers_a_days_notices_into_one_email(smtp, client, pe
     body = plain(digest)
     assert topic.title in body and "Referencenetværksmøde" in body
     assert digest["List-Unsubscribe-Post"] == ONE_CLICK
-    assert "2" in digest["Subject"]
+    assert digest["Subject"] == "Dit daglige overblik fra Partnerskabsplatformen"
     assert not DigestItem.objects.filter(sent_at__isnull=True).exists()
