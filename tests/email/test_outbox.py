@@ -6,6 +6,8 @@ emails wait in the outbox. When the server is back, ``send_outbox`` delivers eac
 """
 
 import re
+import socket
+import time
 
 import pytest
 from django.core.mail import send_mail
@@ -200,3 +202,29 @@ def test_editors_see_failed_emails_with_the_reason_and_send_them_again(smtp, cli
     # Sent once: a second press finds nothing failed.
     assert client.post(reverse("network_outbox:send_again", args=[email.pk])).status_code == 404
     assert smtp.recipients() == ["randers@kommune.example"]
+
+
+def test_a_request_does_not_wait_for_a_mail_server_that_hangs(smtp, settings, client):
+    settings.OUTBOX_DELIVERY = "thread"
+    # Listens, and never says a word: a mail server that hangs.
+    silent = socket.create_server(("127.0.0.1", 0))
+    settings.EMAIL_PORT = silent.getsockname()[1]
+    settings.EMAIL_TIMEOUT = 120
+    meeting = MeetingFactory(seats=5)
+    response = client.post(
+        reverse("meetings:register_guest", args=[meeting.pk]),
+        {"name": "Gitte Gæst", "email": "gitte@example.org", "organisation": "Bostedet"},
+    )
+    assert response.status_code == 302
+    assert Registration.objects.filter(email="gitte@example.org").exists()
+    # The request has answered while its email's try is still waiting for the server.
+    email = Email.objects.get()
+    assert email.status == STATUS.queued and not email.logs.exists()
+
+    silent.close()
+    deadline = time.monotonic() + 60
+    while email.status == STATUS.queued and time.monotonic() < deadline:
+        time.sleep(0.05)
+        email.refresh_from_db()
+    assert email.status == STATUS.requeued
+    assert email.logs.filter(status=STATUS.failed).exists()
