@@ -299,7 +299,7 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_REPLY_TO = os.environ.get("EMAIL_REPLY_TO", "partnerskab@socialstyrelsen.example")
-# "thread": a queued email is tried in a background thread right after the commit;
+# "thread": a queued email is tried right after the commit by the process's courier thread;
 # "inline": in the committing thread (the tests, for a deterministic order); "off": only
 # send_outbox delivers.
 OUTBOX_DELIVERY = os.environ.get("OUTBOX_DELIVERY", "thread")

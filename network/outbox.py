@@ -5,11 +5,12 @@ hand it the message, and django-post-office's backend writes it to its ``Email``
 in the caller's transaction. If the change that caused the email rolls back, so does
 the email; if it commits, so does the email, whatever the mail server is doing.
 
-After the commit the email is tried at once, in a background thread (``OUTBOX_DELIVERY``),
-so no request waits for the mail server. What that try cannot deliver stays queued, and
-``manage.py send_outbox`` (cron, every minute) tries again with a growing pause until it
-goes, marking an email failed only when it is ``OUTBOX_GIVE_UP_DAYS`` old; the agency's
-editors see those in the admin with the reason and can send them again.
+After the commit the email is tried at once, by the process's courier thread
+(``OUTBOX_DELIVERY``), so no request waits for the mail server. What that try cannot
+deliver stays queued, and ``manage.py send_outbox`` (cron, every minute) tries again with
+a growing pause until it goes, marking an email failed only when it is
+``OUTBOX_GIVE_UP_DAYS`` old; the agency's editors see those in the admin with the reason
+and can send them again.
 
 An email is delivered once, also when two senders look at it at the same time (two cron
 runs, the after-commit thread of another process): before a try, the sender claims the
@@ -21,7 +22,9 @@ recording the result leaves the email to come back after the lease: a crash at t
 moment is the one case in which an email may go twice, never one in which it is lost.
 """
 
+import contextlib
 import logging
+import queue
 import threading
 from datetime import timedelta
 
@@ -88,18 +91,38 @@ def deliver_after_commit(email_ids):
         transaction.on_commit(lambda: _start_thread(ids))
 
 
+_waiting = queue.SimpleQueue()
+_courier_lock = threading.Lock()
+_courier = None
+
+
 def _start_thread(ids):
-    threading.Thread(target=_deliver_in_thread, args=(ids,), daemon=True).start()
+    """Hand the emails to the process's one courier thread, started when first needed.
+
+    One thread, not one per commit: a burst of sign-ups then takes at most one more
+    database connection from the process's pool, and the emails go one after another.
+    """
+    global _courier
+    _waiting.put(ids)
+    with _courier_lock:
+        if _courier is None or not _courier.is_alive():
+            _courier = threading.Thread(target=_carry, name="outbox-courier", daemon=True)
+            _courier.start()
 
 
-def _deliver_in_thread(ids):
-    try:
-        deliver(ids)
-    except Exception:
-        # The cron command tries again; the thread must not take anything down with it.
-        logger.exception("Trying queued emails after the commit failed")
-    finally:
-        connection.close()
+def _carry():
+    while True:
+        ids = list(_waiting.get())
+        with contextlib.suppress(queue.Empty):
+            while True:
+                ids.extend(_waiting.get_nowait())
+        try:
+            deliver(ids)
+        except Exception:
+            # send_outbox tries again; the courier must not stop for one bad batch.
+            logger.exception("Trying queued emails after the commit failed")
+        finally:
+            connection.close()
 
 
 def due(now=None):
