@@ -88,7 +88,7 @@ def deliver_after_commit(email_ids):
     if settings.OUTBOX_DELIVERY == "inline":
         transaction.on_commit(lambda: deliver(ids))
     else:
-        transaction.on_commit(lambda: _start_thread(ids))
+        transaction.on_commit(lambda: _hand_to_courier(ids))
 
 
 _waiting = queue.SimpleQueue()
@@ -96,7 +96,7 @@ _courier_lock = threading.Lock()
 _courier = None
 
 
-def _start_thread(ids):
+def _hand_to_courier(ids):
     """Hand the emails to the process's one courier thread, started when first needed.
 
     One thread, not one per commit: a burst of sign-ups then takes at most one more
@@ -117,7 +117,9 @@ def _carry():
             while True:
                 ids.extend(_waiting.get_nowait())
         try:
-            deliver(ids)
+            close_old_connections()
+            for start in range(0, len(ids), BATCH):
+                deliver(ids[start : start + BATCH])
         except Exception:
             # send_outbox tries again; the courier must not stop for one bad batch.
             logger.exception("Trying queued emails after the commit failed")
@@ -140,7 +142,6 @@ def pause_after(tries):
 
 def deliver(email_ids=None):
     """Try every due email (or the due ones among ``email_ids``) once; a count per outcome."""
-    close_old_connections()
     outcomes = {"sent": 0, "requeued": 0, "failed": 0, "taken": 0}
     candidates = due().order_by("created", "pk")
     if email_ids is not None:
@@ -196,7 +197,10 @@ def _record_failure(email, error):
 
 
 def send_again(email):
-    """An editor's "send again" for a failed email: queued anew and tried after the commit."""
+    """An editor's "send again" for a failed email: queued anew and tried after the commit.
+
+    Its days of retries are over, so a try that fails again marks it failed again, with the
+    new reason: the editor sees at once whether the cause was dealt with."""
     Email.objects.filter(pk=email.pk).update(
         status=STATUS.queued, scheduled_time=None, number_of_retries=0, last_updated=timezone.now()
     )
