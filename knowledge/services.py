@@ -252,7 +252,23 @@ def _create_post(topic, author, source, *, quoted=None, now):
 
 
 def set_email_notifications(person, wanted: bool):
+    """The notifications page's "email me": on means each at once unless the person chose a
+    daily digest on their page; off turns forum notices off there too."""
     NotificationPreference.objects.update_or_create(person=person, defaults={"email": wanted})
+    current = notices.delivery_for(person.email, NoticeKind.FORUM)
+    if wanted and current == notices.Delivery.OFF:
+        notices.set_delivery(person.email, NoticeKind.FORUM, notices.Delivery.IMMEDIATELY)
+    elif not wanted and current != notices.Delivery.OFF:
+        notices.set_delivery(person.email, NoticeKind.FORUM, notices.Delivery.OFF)
+
+
+def follow_notice_choice(sender, address, kind, delivery, **kwargs):
+    """My page's choice or a one-click unsubscribe moves the forum's "email me" along."""
+    if kind != NoticeKind.FORUM:
+        return
+    wanted = delivery != notices.Delivery.OFF
+    for person in get_user_model().objects.filter(email__iexact=address):
+        NotificationPreference.objects.update_or_create(person=person, defaults={"email": wanted})
 
 
 def send_notification_emails(notification_ids):

@@ -2,11 +2,14 @@
 
 Forum notifications, changes to and reminders of meetings, and news on grant cases are
 notices (``NoticeKind``). Each goes through ``send_notice``, which follows the address's
-choice (``NoticeChoice``; each at once when there is none): sent now with a one-click
+choice (``NoticeChoice``, else ``DEFAULTS``): sent now with a one-click
 unsubscribe (the List-Unsubscribe and List-Unsubscribe-Post headers of RFC 8058 and a
 link in the text), kept for the daily digest (``DigestItem``, ``manage.py send_digests``),
 or dropped. Emails that carry a decision, a confirmation link, an invitation or a password
 reset do not come here and cannot be turned off.
+
+Forum notifications are asked for (off until a person turns them on); the forum's own
+"email me" switch and this choice follow each other (``delivery_changed``).
 
 The unsubscribe link carries the address and the kinds, signed with the secret key: it
 turns off exactly those kinds for exactly that address, without a login, and a changed
@@ -17,6 +20,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,6 +29,16 @@ from network.models import DigestItem, NoticeChoice, NoticeKind
 
 Delivery = NoticeChoice.Delivery
 SALT = "network.notices.unsubscribe"
+# Forum emails are asked for (on the notifications page or on my page); the rest come
+# unless turned off.
+DEFAULTS = {
+    NoticeKind.FORUM: Delivery.OFF,
+    NoticeKind.MEETINGS: Delivery.IMMEDIATELY,
+    NoticeKind.GRANTS: Delivery.IMMEDIATELY,
+}
+#: Sent with ``address``, ``kind`` and ``delivery`` when an address's choice changes, so
+#: that an app with a switch of its own (the forum's "email me") can follow.
+delivery_changed = Signal()
 
 
 def unsubscribe_token(address, kinds):
@@ -49,7 +63,7 @@ def unsubscribe_url(address, kinds):
 
 def delivery_for(address, kind):
     choice = NoticeChoice.objects.filter(address=address.lower(), kind=kind).first()
-    return choice.delivery if choice else Delivery.IMMEDIATELY
+    return choice.delivery if choice else DEFAULTS[kind]
 
 
 def deliveries_for(address):
@@ -57,13 +71,15 @@ def deliveries_for(address):
     chosen = dict(
         NoticeChoice.objects.filter(address=address.lower()).values_list("kind", "delivery")
     )
-    return {kind: chosen.get(kind, Delivery.IMMEDIATELY) for kind in NoticeKind.values}
+    return {kind: chosen.get(kind, DEFAULTS[kind]) for kind in NoticeKind.values}
 
 
 def set_delivery(address, kind, delivery):
+    address, kind, delivery = address.lower(), NoticeKind(kind), Delivery(delivery)
     NoticeChoice.objects.update_or_create(
-        address=address.lower(), kind=NoticeKind(kind), defaults={"delivery": Delivery(delivery)}
+        address=address, kind=kind, defaults={"delivery": delivery}
     )
+    delivery_changed.send(sender=NoticeChoice, address=address, kind=kind, delivery=delivery)
 
 
 def unsubscribe(token):

@@ -14,11 +14,11 @@ from django.urls import reverse
 
 from grants.models import CaseDocument
 from knowledge import text
-from knowledge.models import Space
+from knowledge.models import NotificationPreference, Space
 from knowledge.services import post_reply, set_email_notifications, start_topic
 from meetings import services as meetings
 from network import notices
-from network.models import DigestItem, Membership, NoticeChoice, NoticeKind, Role
+from network.models import DigestItem, Membership, NoticeKind, Role
 from tests.grants.factories import award, closed_pool
 from tests.knowledge.factories import SpaceFactory
 from tests.meetings.factories import MeetingFactory, RegistrationFactory
@@ -111,8 +111,9 @@ def test_one_click_unsubscribe_turns_off_that_kind_for_that_person_only(smtp, cl
     client.handler.enforce_csrf_checks = True
     response = client.post(path, ONE_CLICK, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
-    assert NoticeChoice.objects.get().address == bo.email.lower()
     assert notices.delivery_for(bo.email, NoticeKind.FORUM) == "off"
+    # The forum's own "email me" follows.
+    assert not NotificationPreference.objects.get(person=bo).email
     assert notices.delivery_for(bo.email, NoticeKind.MEETINGS) == "immediately"
     assert notices.delivery_for(anna.email, NoticeKind.FORUM) == "immediately"
 
@@ -188,3 +189,21 @@ def test_the_daily_digest_gathers_a_days_notices_into_one_email(smtp, client, pe
     assert digest["List-Unsubscribe-Post"] == ONE_CLICK
     assert digest["Subject"] == "Dit daglige overblik fra Partnerskabsplatformen"
     assert not DigestItem.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_forum_emails_are_asked_for_and_the_forum_switch_follows_my_page(client):
+    person = municipal_person("Randers")
+    assert notices.delivery_for(person.email, NoticeKind.FORUM) == "off"
+    assert notices.delivery_for(person.email, NoticeKind.MEETINGS) == "immediately"
+
+    client.force_login(person)
+    client.post(
+        reverse("network:notice_choices"),
+        {"forum": "daily", "meetings": "immediately", "grants": "immediately"},
+    )
+    assert NotificationPreference.objects.get(person=person).email
+    # Turning "email me" off on the notifications page turns forum notices off.
+    client.post(reverse("knowledge:notifications"), {"email": "off"})
+    assert notices.delivery_for(person.email, NoticeKind.FORUM) == "off"
+    client.post(reverse("knowledge:notifications"), {"email": "on"})
+    assert notices.delivery_for(person.email, NoticeKind.FORUM) == "immediately"
