@@ -345,10 +345,18 @@ def registrations_to_remind(now=None):
 def send_reminders(now=None):
     sent = 0
     for registration in registrations_to_remind(now):
-        send_meeting_email(registration, "reminder")
-        Registration.objects.filter(pk=registration.pk).update(
-            reminded_for=registration.meeting.starts_at
-        )
+        # The reminder is queued in the transaction that records it, and only by the run
+        # whose update marked it: never twice, also with two runs at once.
+        starts_at = registration.meeting.starts_at
+        with transaction.atomic():
+            marked = (
+                Registration.objects.filter(pk=registration.pk)
+                .exclude(reminded_for=starts_at)
+                .update(reminded_for=starts_at)
+            )
+            if not marked:
+                continue
+            send_meeting_email(registration, "reminder")
         sent += 1
     return sent
 
