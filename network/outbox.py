@@ -29,6 +29,7 @@ import threading
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.dispatch import receiver
@@ -56,6 +57,7 @@ class OutboxBackend(PostOfficeBackend):
     """
 
     def send_messages(self, email_messages):
+        queued = 0
         for message in email_messages:
             if not message.reply_to and settings.EMAIL_REPLY_TO:
                 message.reply_to = [settings.EMAIL_REPLY_TO]
@@ -63,8 +65,15 @@ class OutboxBackend(PostOfficeBackend):
             if not any(mimetype == "text/html" for _content, mimetype in alternatives):
                 # post_office reads the HTML part from ``alternatives``, on any message.
                 message.alternatives = [*alternatives, (html_version(message), "text/html")]
-        super().send_messages(email_messages)
-        return len(email_messages)
+            try:
+                super().send_messages([message])
+            except ValidationError as error:
+                # post_office refuses an address no server would take (say, an anonymised
+                # guest's); that must not undo the change the email was about.
+                logger.error("Email %r to %s not queued: %s", message.subject, message.to, error)
+                continue
+            queued += 1
+        return queued
 
 
 def html_version(message):

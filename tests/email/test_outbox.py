@@ -12,6 +12,7 @@ import time
 import pytest
 from django.core.mail import send_mail
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from post_office.models import STATUS, Email
@@ -19,7 +20,7 @@ from post_office.models import STATUS, Email
 from knowledge import text
 from knowledge.models import Post, Space
 from knowledge.services import set_email_notifications, start_topic
-from meetings.models import Registration
+from meetings.models import Meeting, Registration
 from network import outbox
 from network.models import Invitation, Membership, Role
 from tests.knowledge.factories import SpaceFactory
@@ -228,3 +229,15 @@ def test_a_request_does_not_wait_for_a_mail_server_that_hangs(smtp, settings, cl
         email.refresh_from_db()
     assert email.status == STATUS.requeued
     assert email.logs.filter(status=STATUS.failed).exists()
+
+
+def test_an_address_no_server_would_take_is_logged_and_the_change_is_kept(smtp, caplog):
+    with transaction.atomic():
+        meeting = MeetingFactory(title="Infomøde")
+        sent = send_mail("Emne", "Tekst", None, ["anonymiseret-7@invalid"])
+        send_mail("Emne", "Tekst", None, ["gitte@example.org"])
+    assert sent == 0
+    assert Meeting.objects.filter(pk=meeting.pk).exists()
+    assert [email.to for email in Email.objects.all()] == [["gitte@example.org"]]
+    assert smtp.recipients() == ["gitte@example.org"]
+    assert "anonymiseret-7@invalid" in caplog.text
