@@ -16,6 +16,8 @@ turns off exactly those kinds for exactly that address, without a login, and a c
 link is refused.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
@@ -39,6 +41,7 @@ DEFAULTS = {
 #: Sent with ``address``, ``kind`` and ``delivery`` when an address's choice changes, so
 #: that an app with a switch of its own (the forum's "email me") can follow.
 delivery_changed = Signal()
+DIGEST_KEPT = timedelta(days=30)
 
 
 def unsubscribe_token(address, kinds):
@@ -137,9 +140,11 @@ def send_digests(now=None):
     """One email per address with the notices kept since its last digest; the number sent.
 
     Each notice is claimed with a conditional UPDATE in the transaction that queues the
-    digest, so two runs at once put a notice in one digest only.
+    digest, so two runs at once put a notice in one digest only. Notices sent more than
+    ``DIGEST_KEPT`` ago are deleted (the emails themselves are in the outbox).
     """
     now = now or timezone.now()
+    DigestItem.objects.filter(sent_at__lt=now - DIGEST_KEPT).delete()
     pending = DigestItem.objects.filter(sent_at__isnull=True, created_at__lte=now)
     sent = 0
     for address in sorted(set(pending.values_list("address", flat=True))):

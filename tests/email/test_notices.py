@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from grants.models import CaseDocument
 from knowledge import text
@@ -189,6 +190,11 @@ def test_the_daily_digest_gathers_a_days_notices_into_one_email(smtp, client, pe
     assert digest["List-Unsubscribe-Post"] == ONE_CLICK
     assert digest["Subject"] == "Dit daglige overblik fra Partnerskabsplatformen"
     assert not DigestItem.objects.filter(sent_at__isnull=True).exists()
+
+    # A month on, the sent notices are cleared away.
+    DigestItem.objects.update(sent_at=timezone.now() - timedelta(days=31))
+    call_command("send_digests", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert not DigestItem.objects.exists()
 
 
 def test_forum_emails_are_asked_for_and_the_forum_switch_follows_my_page(client):
