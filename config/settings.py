@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "post_office",
 ]
 
 MIDDLEWARE = [
@@ -272,23 +273,45 @@ STORAGES = {
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
+    "email_attachments": {"BACKEND": "grants.storage.PrivateStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Email: console unless an SMTP host is configured.
+# Email goes into the outbox (django-post-office's tables) in the transaction that causes
+# it; network/outbox.py delivers it after the commit and `manage.py send_outbox` retries
+# from cron. OUTBOX_TRANSPORT is what finally delivers: SMTP when EMAIL_HOST is set,
+# otherwise the console.
+EMAIL_BACKEND = "network.outbox.OutboxBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    OUTBOX_TRANSPORT = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    OUTBOX_TRANSPORT = "django.core.mail.backends.console.EmailBackend"
+# A mail server that accepts the connection and then says nothing holds one sender
+# thread, never a request; this bounds how long.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Partnerskabsplatformen <noreply@partnerskab.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_REPLY_TO = os.environ.get("EMAIL_REPLY_TO", "partnerskab@socialstyrelsen.example")
+# "thread": a queued email is tried right after the commit by the process's courier thread;
+# "inline": in the committing thread (the tests, for a deterministic order); "off": only
+# send_outbox delivers.
+OUTBOX_DELIVERY = os.environ.get("OUTBOX_DELIVERY", "thread")
+# send_outbox retries with a growing pause (1, 2, 4 ... minutes, at most 6 hours) and marks
+# an email failed only when it is this many days old.
+OUTBOX_GIVE_UP_DAYS = int(os.environ.get("OUTBOX_GIVE_UP_DAYS", "3"))
+POST_OFFICE = {
+    "BACKENDS": {"default": OUTBOX_TRANSPORT},
+    # Decision letters travel as attachments: kept with the cases' private files.
+    "FILE_STORAGE": "email_attachments",
+    "LOG_LEVEL": 2,
+}
 
 # Meetings: guest sign-ups of past meetings are anonymised after this many days
 # (manage.py anonymise_guest_registrations, run daily from cron).

@@ -51,8 +51,9 @@ from grants.models import (
     ReportingPlan,
     ReportVersion,
 )
+from network import notices
 from network import services as network_services
-from network.models import Application, Role, User
+from network.models import Application, NoticeKind, Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -74,11 +75,11 @@ def case_for(application):
 
 
 def add_event(case, kind, text, *, by=None, now=None):
-    """Put a line on the case's timeline and tell the attached people (after the commit)."""
+    """Put a line on the case's timeline and email the attached people (queued with it)."""
     event = CaseEvent.objects.create(
         case=case, kind=kind, text=text, by=by, at=now or timezone.now()
     )
-    transaction.on_commit(lambda: send_event_email(event.pk))
+    send_event_email(event.pk)
     return event
 
 
@@ -98,10 +99,14 @@ def send_event_email(event_id, attachments=()):
         subject = render_to_string("grants/email/event_subject.txt", context).strip()
         body = render_to_string("grants/email/event_body.txt", context)
     for address in recipients:
-        message = EmailMessage(subject, body, None, [address])
-        for name, content, mimetype in attachments:
-            message.attach(name, content, mimetype)
-        message.send()
+        if event.kind == CaseEvent.Kind.DECIDED:
+            # A decision always goes, with its letter; it cannot be turned off.
+            message = EmailMessage(subject, body, None, [address])
+            for name, content, mimetype in attachments:
+                message.attach(name, content, mimetype)
+            message.send()
+        else:
+            notices.send_notice(NoticeKind.GRANTS, address, subject, body, attachments=attachments)
 
 
 # --- Submission: the case opens with a receipt ----------------------------------------------
@@ -189,7 +194,7 @@ def recommend(application, *, outcome, amount=None, reasons, conditions="", by, 
         case_for(application)
         undecided = Application.objects.filter(pool=pool, status=Application.Status.SUBMITTED)
         if not undecided.exclude(recommendation__status=Recommendation.Status.PROPOSED).exists():
-            transaction.on_commit(lambda: _tell_staff("list_ready", pool, directors()))
+            _tell_staff("list_ready", pool, directors())
     return recommendation
 
 
@@ -200,7 +205,8 @@ def directors():
 
 
 def _tell_staff(template, pool, people, **context):
-    """An email to agency staff about a pool's list (no case's content in it)."""
+    """An email to agency staff about a pool's list (no case's content in it), queued in
+    the outbox with the change that caused it."""
     addresses = sorted({person.email for person in people if person.email})
     if not addresses:
         return
@@ -348,9 +354,7 @@ def _approve_locked(recommendation, director, now):
     event = CaseEvent.objects.create(
         case=case, kind=CaseEvent.Kind.DECIDED, text=text, by=None, at=now
     )
-    transaction.on_commit(
-        lambda: send_event_email(event.pk, attachments=[(name, letter, "application/pdf")])
-    )
+    send_event_email(event.pk, attachments=[(name, letter, "application/pdf")])
     return recommendation
 
 
@@ -424,11 +428,7 @@ def send_back(recommendation, director, comment, now=None):
         recommendation.save(update_fields=["status", "director_comment"])
         application = recommendation.application
         writer = [recommendation.written_by] if recommendation.written_by else []
-        transaction.on_commit(
-            lambda: _tell_staff(
-                "sent_back", application.pool, writer, municipality=application.municipality
-            )
-        )
+        _tell_staff("sent_back", application.pool, writer, municipality=application.municipality)
     return recommendation
 
 
@@ -893,7 +893,7 @@ def send_reminders(today=None):
             try:
                 with transaction.atomic():
                     Reminder.objects.create(due_item=item, kind=kind, due_on=item.due_on)
-                    transaction.on_commit(lambda item=item, kind=kind: _send_reminder(item, kind))
+                    _send_reminder(item, kind)
             except IntegrityError:
                 continue  # sent before, by this command or another run of it
             sent += 1
@@ -908,4 +908,5 @@ def _send_reminder(item, kind):
         context = {"item": item, "kind": kind, "case": item.case, "url": case_url(item.case)}
         subject = render_to_string("grants/email/reminder_subject.txt", context).strip()
         body = render_to_string("grants/email/reminder_body.txt", context)
-    send_mail(subject, body, None, recipients)
+    for address in recipients:
+        notices.send_notice(NoticeKind.GRANTS, address, subject, body)

@@ -16,7 +16,6 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -35,6 +34,8 @@ from knowledge.models import (
     Topic,
 )
 from network import access as network_access
+from network import notices
+from network.models import NoticeKind
 
 logger = logging.getLogger(__name__)
 
@@ -251,11 +252,27 @@ def _create_post(topic, author, source, *, quoted=None, now):
 
 
 def set_email_notifications(person, wanted: bool):
+    """The notifications page's "email me": on means each at once unless the person chose a
+    daily digest on their page; off turns forum notices off there too."""
     NotificationPreference.objects.update_or_create(person=person, defaults={"email": wanted})
+    current = notices.delivery_for(person.email, NoticeKind.FORUM)
+    if wanted and current == notices.Delivery.OFF:
+        notices.set_delivery(person.email, NoticeKind.FORUM, notices.Delivery.IMMEDIATELY)
+    elif not wanted and current != notices.Delivery.OFF:
+        notices.set_delivery(person.email, NoticeKind.FORUM, notices.Delivery.OFF)
+
+
+def follow_notice_choice(sender, address, kind, delivery, **kwargs):
+    """My page's choice or a one-click unsubscribe moves the forum's "email me" along."""
+    if kind != NoticeKind.FORUM:
+        return
+    wanted = delivery != notices.Delivery.OFF
+    for person in get_user_model().objects.filter(email__iexact=address):
+        NotificationPreference.objects.update_or_create(person=person, defaults={"email": wanted})
 
 
 def send_notification_emails(notification_ids):
-    """Email the notifications whose person asked for it, after the post has committed."""
+    """Email the notifications whose person asked for it (queued in the post's transaction)."""
     notifications = Notification.objects.filter(
         pk__in=notification_ids, person__forum_preference__email=True, person__is_active=True
     ).select_related("person", "post", "post__topic", "post__author")
@@ -268,7 +285,7 @@ def send_notification_emails(notification_ids):
             }
             subject = render_to_string("knowledge/email/notification_subject.txt", context)
             body = render_to_string("knowledge/email/notification_body.txt", context)
-        send_mail(subject.strip(), body, None, [notification.person.email])
+        notices.send_notice(NoticeKind.FORUM, notification.person.email, subject.strip(), body)
 
 
 def _notify(post):
@@ -340,7 +357,7 @@ def _notify(post):
     )
     if wants_email.exists():
         ids = list(notified.values_list("pk", flat=True))
-        transaction.on_commit(lambda: send_notification_emails(ids))
+        send_notification_emails(ids)
 
 
 def _spellings(name):

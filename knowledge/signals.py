@@ -5,6 +5,9 @@ deactivated or moved to another municipality, a logout, a municipality's members
 of an initiative changed or ended — the person's open topic connections are asked to
 check their access again (``services.broadcast_access_check``), after the commit, so
 they see the new state. The consumers decide, through ``knowledge.access``.
+
+The forum's "email me" also follows a person's choice for forum notices on their page and
+their one-click unsubscribe (``network.notices.delivery_changed``).
 """
 
 from django.contrib.auth import get_user_model
@@ -13,6 +16,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save
 
 from knowledge import services
+from network import notices
 from network.models import Membership, RoleAssignment
 
 
@@ -71,3 +75,6 @@ def connect():
     user_logged_out.connect(logged_out, dispatch_uid="knowledge-logout")
     post_save.connect(membership_changed, sender=Membership, dispatch_uid="knowledge-member")
     post_delete.connect(membership_changed, sender=Membership, dispatch_uid="knowledge-member-del")
+    notices.delivery_changed.connect(
+        services.follow_notice_choice, dispatch_uid="knowledge-notice-choice"
+    )

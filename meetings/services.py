@@ -25,6 +25,8 @@ from meetings import access
 from meetings.calendar import meeting_calendar
 from meetings.models import Meeting, Registration
 from network import access as network_access
+from network import notices
+from network.models import NoticeKind
 from network.tokens import new_token, token_hash
 
 logger = logging.getLogger(__name__)
@@ -122,7 +124,7 @@ def register(meeting, person, now=None):
                 created_at=now,
                 confirmed_at=now,
             )
-            transaction.on_commit(lambda: send_registration_email(registration, token))
+            send_registration_email(registration, token)
     except IntegrityError:
         raise SignupRefused(_("You are already signed up for this meeting.")) from None
     return registration
@@ -182,11 +184,11 @@ def _sign_up_guest(meeting, fields, now):
                 created_at=now,
                 **fields,
             )
-            transaction.on_commit(lambda: send_guest_confirmation_email(registration, token))
+            send_guest_confirmation_email(registration, token)
         else:
             registration.token_hash = hashed
             registration.save(update_fields=["token_hash"])
-            transaction.on_commit(lambda: send_repeated_sign_up_email(registration, token))
+            send_repeated_sign_up_email(registration, token)
     return registration
 
 
@@ -205,7 +207,7 @@ def confirm_guest(token, now=None):
         registration.status = _place_for(meeting, registration.municipality_id)
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at"])
-        transaction.on_commit(lambda: send_registration_email(registration, token))
+        send_registration_email(registration, token)
     return registration
 
 
@@ -253,7 +255,7 @@ def promote_waiting(meeting):
         waiting.save(update_fields=["status"])
         promoted.append(waiting)
     for registration in promoted:
-        transaction.on_commit(lambda r=registration: send_promotion_email(r))
+        send_promotion_email(registration)
     return promoted
 
 
@@ -293,7 +295,7 @@ def save_meeting(meeting, *, changed_by, now=None):
         ):
             promote_waiting(meeting)
         if changed:
-            transaction.on_commit(lambda: send_change_emails(meeting))
+            send_change_emails(meeting)
     return meeting
 
 
@@ -307,7 +309,7 @@ def cancel_meeting(meeting, *, cancelled_by, now=None):
         meeting.cancelled_at = now or timezone.now()
         meeting.sequence += 1
         meeting.save(update_fields=["cancelled_at", "sequence", "updated_at"])
-        transaction.on_commit(lambda: send_change_emails(meeting))
+        send_change_emails(meeting)
     return meeting
 
 
@@ -343,10 +345,18 @@ def registrations_to_remind(now=None):
 def send_reminders(now=None):
     sent = 0
     for registration in registrations_to_remind(now):
-        send_meeting_email(registration, "reminder")
-        Registration.objects.filter(pk=registration.pk).update(
-            reminded_for=registration.meeting.starts_at
-        )
+        # The reminder is queued in the transaction that records it, and only by the run
+        # whose update marked it: never twice, also with two runs at once.
+        starts_at = registration.meeting.starts_at
+        with transaction.atomic():
+            marked = (
+                Registration.objects.filter(pk=registration.pk)
+                .exclude(reminded_for=starts_at)
+                .update(reminded_for=starts_at)
+            )
+            if not marked:
+                continue
+            send_meeting_email(registration, "reminder")
         sent += 1
     return sent
 
@@ -389,15 +399,28 @@ def _links(registration, token):
     }
 
 
+# Changes and reminders are notices the person may turn off or gather in a daily digest;
+# confirmations, links and a place from the waiting list always go.
+NOTICES = {"changed", "cancelled", "reminder"}
+
+
 def send_meeting_email(registration, template, token="", attach_calendar=True):
     meeting = registration.meeting
     with translation.override(settings.LANGUAGE_CODE):
         context = {"registration": registration, "meeting": meeting, **_links(registration, token)}
         subject = render_to_string(f"meetings/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"meetings/email/{template}_body.txt", context)
-    message = EmailMessage(subject, body, to=[registration.email])
+    attachments = []
     if attach_calendar:
-        message.attach("moede.ics", meeting_calendar([meeting]).to_ical(), "text/calendar")
+        attachments.append(("moede.ics", meeting_calendar([meeting]).to_ical(), "text/calendar"))
+    if template in NOTICES:
+        notices.send_notice(
+            NoticeKind.MEETINGS, registration.email, subject, body, attachments=attachments
+        )
+        return
+    message = EmailMessage(subject, body, to=[registration.email])
+    for attachment in attachments:
+        message.attach(*attachment)
     message.send()
 
 

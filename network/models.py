@@ -575,3 +575,62 @@ class StatusNote(models.Model):
 
     def __str__(self):
         return f"{self.membership.municipality.name}, {self.written_on}: {self.text[:40]}"
+
+
+class NoticeKind(models.TextChoices):
+    """The kinds of notification email a person can turn off or gather in a daily digest.
+
+    Emails that carry a decision, a confirmation link, an invitation or a password reset
+    are not notices: they always go, at once.
+    """
+
+    FORUM = "forum", _("Forum notifications")
+    MEETINGS = "meetings", _("Changes to and reminders of meetings")
+    GRANTS = "grants", _("News on grant cases")
+
+
+class NoticeChoice(models.Model):
+    """How an address wants one kind of notice: each at once (no row), in a daily digest,
+    or not at all. Kept by address, so that one-click unsubscribe also works for people
+    without a login (a guest at a meeting, a project leader named on an application)."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATELY = "immediately", _("Each notice at once")
+        DAILY = "daily", _("A daily digest")
+        OFF = "off", _("No emails")
+
+    address = models.EmailField(_("email address"))
+    kind = models.CharField(_("kind"), max_length=20, choices=NoticeKind.choices)
+    delivery = models.CharField(
+        _("delivery"), max_length=20, choices=Delivery.choices, default=Delivery.IMMEDIATELY
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notice choice")
+        verbose_name_plural = _("notice choices")
+        constraints = [
+            models.UniqueConstraint(fields=["address", "kind"], name="one_choice_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.address}: {self.kind} {self.delivery}"
+
+
+class DigestItem(models.Model):
+    """A notice kept for the address's next daily digest (``manage.py send_digests``)."""
+
+    address = models.EmailField(_("email address"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=NoticeKind.choices)
+    subject = models.CharField(_("subject"), max_length=300)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("digest item")
+        verbose_name_plural = _("digest items")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.address}: {self.subject}"

@@ -492,7 +492,7 @@ def invite(email, *, invited_by, municipality=None, is_agency_staff=False, roles
         context = {"invitation": invitation, "link": link}
         subject = render_to_string("network/email/invitation_subject.txt", context).strip()
         body = render_to_string("network/email/invitation_body.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    send_mail(subject, body, None, [email])
     return invitation, token
 
 

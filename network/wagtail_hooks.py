@@ -7,7 +7,8 @@ permissions a group holds. Changes with rules attached go through ``network.serv
 (roles are granted and revoked there, a membership's status changes with an entry in
 its history); applications and the status of a part are read-only here, because they
 change through the application form, the decision and the partners' report page.
-In the settings menu, agency editors also find the login lockouts, and lift them.
+In the settings menu, agency editors also find the login lockouts, and lift them, and the
+emails that could not be delivered, and send them again.
 """
 
 from django.contrib.auth import get_user_model
@@ -38,7 +39,7 @@ from network.models import (
     RoleAssignment,
     StatusNote,
 )
-from network.views import lockouts, second_factor_admin
+from network.views import lockouts, outbox_admin, second_factor_admin
 
 ALL_ACTIONS = frozenset({"add", "change", "delete", "view"})
 
@@ -360,6 +361,21 @@ def register_lockout_urls():
 def register_lockouts_menu_item():
     return AgencyEditorMenuItem(
         _("Login lockouts"), reverse("network_lockouts:index"), icon_name="lock", order=610
+    )
+
+
+# --- The email outbox (network/views/outbox_admin.py): failed emails, sent again ------------
+
+
+@hooks.register("register_admin_urls")
+def register_outbox_urls():
+    return [path("emails/", include((outbox_admin.urlpatterns, "network_outbox")))]
+
+
+@hooks.register("register_settings_menu_item")
+def register_outbox_menu_item():
+    return AgencyEditorMenuItem(
+        _("Emails not delivered"), reverse("network_outbox:index"), icon_name="mail", order=615
     )
 
 

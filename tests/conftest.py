@@ -26,6 +26,19 @@ def _isolated_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _outbox_into_locmem(settings):
+    """Every email goes through the outbox, as in production, and is delivered after the
+    commit in the committing thread into ``mail.outbox`` (pytest-django's test setup would
+    otherwise send straight to locmem and bypass the outbox)."""
+    settings.EMAIL_BACKEND = "network.outbox.OutboxBackend"
+    settings.POST_OFFICE = {
+        **settings.POST_OFFICE,
+        "BACKENDS": {"default": "django.core.mail.backends.locmem.EmailBackend"},
+    }
+    settings.OUTBOX_DELIVERY = "inline"
+
+
+@pytest.fixture(autouse=True)
 def _danish(settings):
     settings.LANGUAGE_CODE = "da"
 

@@ -37,7 +37,8 @@ def settings_as_seen_with(**env):
         "import json, django; django.setup(); from django.conf import settings as s;"
         "print(json.dumps({'db': s.DATABASES['default']['ENGINE'],"
         "'layer': s.CHANNEL_LAYERS['default']['BACKEND'], 'cache': s.CACHES['default']['BACKEND'],"
-        "'email': s.EMAIL_BACKEND, 'debug': s.DEBUG, 'lang': s.LANGUAGE_CODE, 'tz': s.TIME_ZONE}))"
+        "'email': s.EMAIL_BACKEND, 'transport': s.OUTBOX_TRANSPORT,"
+        "'debug': s.DEBUG, 'lang': s.LANGUAGE_CODE, 'tz': s.TIME_ZONE}))"
     )
     result = run(["-c", script], **env)
     assert result.returncode == 0, result.stderr
@@ -50,7 +51,8 @@ def test_embedded_defaults_need_nothing_installed():
         "db": "django.db.backends.sqlite3",
         "layer": "config.channel_layers.InMemoryChannelLayer",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
-        "email": "django.core.mail.backends.console.EmailBackend",
+        "email": "network.outbox.OutboxBackend",
+        "transport": "django.core.mail.backends.console.EmailBackend",
         "debug": True,
         "lang": "da",
         "tz": "Europe/Copenhagen",

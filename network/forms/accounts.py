@@ -11,7 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from network import mitid
-from network.models import Municipality, Role
+from network.models import Municipality, NoticeChoice, NoticeKind, Role
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -130,3 +130,17 @@ class InviteForm(forms.Form):
             "municipal staff."
         ),
     )
+
+
+class NoticeChoicesForm(forms.Form):
+    """How the person wants each kind of notice: one radio group per kind."""
+
+    def __init__(self, *args, initial_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in NoticeKind.choices:
+            self.fields[kind] = forms.ChoiceField(
+                label=label,
+                choices=NoticeChoice.Delivery.choices,
+                initial=initial_choices[kind],
+                widget=forms.RadioSelect,
+            )

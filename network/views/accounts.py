@@ -17,16 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from config.limits import LimitReached, answer
-from network import access, mitid, services
+from network import access, mitid, notices, services
 from network.forms.accounts import (
     AcceptInvitationForm,
     EmailAuthenticationForm,
     EmailPasswordResetForm,
     InviteForm,
+    NoticeChoicesForm,
 )
 from network.models import Application, Invitation, Membership, Role, StatusNote
 
@@ -194,8 +196,46 @@ def my_page(request):
         "status_notes": status_notes,
         "can_invite": access.can_invite(person),
         "handles_grant_cases": access.is_agency_editor(person) or access.can_decide(person),
+        "notice_form": NoticeChoicesForm(initial_choices=notices.deliveries_for(person.email)),
     }
     return render(request, TEMPLATES + "my_page.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def notice_choices(request):
+    """My page's choice, per kind of notice, between each at once, a daily digest and none."""
+    person = request.user
+    form = NoticeChoicesForm(request.POST, initial_choices=notices.deliveries_for(person.email))
+    if form.is_valid():
+        for kind, delivery in form.cleaned_data.items():
+            notices.set_delivery(person.email, kind, delivery)
+        messages.success(request, _("Your choices for email notices are saved."))
+    else:
+        messages.error(request, _("Choose how you want each kind of notice."))
+    return redirect(reverse("network:my_page") + "#notices-heading")
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """One-click unsubscribe from a notice email, without a login (RFC 8058).
+
+    The signed token is the authority, so the mail client's POST needs no CSRF token. A
+    GET only shows the button: link checkers that open every link turn nothing off.
+    """
+    found = notices.read_unsubscribe_token(token)
+    if found is None:
+        return render(request, TEMPLATES + "unsubscribe.html", {"invalid": True}, status=404)
+    address, kinds = found
+    done = False
+    if request.method == "POST":
+        notices.unsubscribe(token)
+        done = True
+    labels = [notices.NoticeKind(kind).label for kind in kinds]
+    context = {"address": address, "labels": labels, "done": done}
+    return render(request, TEMPLATES + "unsubscribe.html", context)
 
 
 def _invitation_status(invitation, now):
@@ -269,5 +309,7 @@ urlpatterns = [
     path(RESET + "faerdig/", PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("invitation/<str:token>/", accept_invitation, name="accept_invitation"),
     path("min-side/", my_page, name="my_page"),
+    path("min-side/mails/", notice_choices, name="notice_choices"),
+    path("afmeld-mails/<str:token>/", unsubscribe, name="unsubscribe"),
     path("inviter/", invite, name="invite"),
 ]

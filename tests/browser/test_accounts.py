@@ -1,13 +1,14 @@
 """Accounts in a real browser: an invitation accepted by keyboard alone, and axe-core
-(WCAG 2.1 AA) on the invitation, login, my-page and invite pages, with and without errors."""
+(WCAG 2.1 AA) on the invitation, login, my-page and invite pages, with and without errors,
+and the one-click unsubscribe page."""
 
 import re
 
 import pytest
 from django.urls import reverse
 
-from network import services
-from network.models import Role, User
+from network import notices, services
+from network.models import NoticeKind, Role, User
 from tests.cms.factories import PoolPageFactory
 from tests.network.factories import (
     DEFAULT_PASSWORD,
@@ -116,6 +117,19 @@ def test_login_and_my_page_are_accessible(page, assert_accessible):
     with page.expect_navigation():
         page.locator(f"form[action='{reverse('network:logout')}'] button").click()
     assert page.locator(f"a[href='{reverse('network:login')}']").count() == 1
+
+
+def test_one_click_unsubscribe_by_keyboard_is_accessible(page, assert_accessible):
+    token = notices.unsubscribe_token("anders@randers.example", [NoticeKind.MEETINGS])
+    page.goto(reverse("network:unsubscribe", args=[token]))
+    assert_accessible(page)
+    button = page.get_by_role("button", name="Slå disse mails fra")
+    button.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("status").count() == 1
+    assert_accessible(page)
+    assert notices.delivery_for("anders@randers.example", NoticeKind.MEETINGS) == "off"
 
 
 def test_invite_page_is_accessible(page, assert_accessible):

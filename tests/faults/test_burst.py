@@ -9,8 +9,9 @@ waits for a connection, and when none comes in time the person gets the 503 page
 
 The tests count the two processes' connections in ``pg_stat_activity`` (the processes
 connect with their own ``application_name``) for the whole burst, and the emails at a real
-SMTP server (tests/smtp.py). They need PostgreSQL: SQLite has no connections to run out of
-and takes one writer at a time; the .ci/run pass on PostgreSQL runs them.
+SMTP server (tests/smtp.py), once the processes' courier threads have emptied the outbox.
+They need PostgreSQL: SQLite has no connections to run out of and takes one writer at a
+time; the .ci/run pass on PostgreSQL runs them.
 """
 
 import http.client
@@ -28,6 +29,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from post_office.models import STATUS, Email
 
 from knowledge.models import Post, Space
 from meetings.models import Registration
@@ -101,6 +103,20 @@ def topology(tmp_path, smtp, **environment):
         ]
         watch = stack.enter_context(ConnectionWatch(database_url))
         yield addresses, watch
+        outbox_drained()
+
+
+def outbox_drained():
+    """Wait until the processes' courier threads have delivered every queued email (they
+    send after the commit, in the background), so that stopping them loses none."""
+    deadline = time.monotonic() + 120
+    while waiting_emails().exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not waiting_emails().exists(), list(waiting_emails().values("to", "status"))
+
+
+def waiting_emails():
+    return Email.objects.filter(status__in=[STATUS.queued, STATUS.requeued])
 
 
 def session_of(person):
@@ -345,6 +361,7 @@ def test_a_request_that_gets_no_connection_in_time_is_told_to_try_again(tmp_path
         assert not Registration.objects.filter(person=second).exists()
         holder.rollback()
         blocked.join(timeout=30)
+        outbox_drained()
 
     assert busy.status == 503
     assert busy.headers["retry-after"] == "10"

@@ -19,7 +19,7 @@ from django.utils import timezone
 from grants import services as grants
 from grants.models import CaseDocument
 from knowledge import services as forum
-from knowledge.models import Notification, NotificationPreference, Post, Space, Subscription
+from knowledge.models import Notification, Post, Space, Subscription
 from meetings import services as meetings
 from meetings.models import Registration
 from network import services as network
@@ -85,7 +85,7 @@ def test_a_reply_that_fails_after_numbering_leaves_the_topic_as_it_was(
     topic = TopicFactory(space=space, author=follower)
     numbered_post(topic, follower, "Det første indlæg.")
     Subscription.objects.create(person=follower, topic=topic, mode=Subscription.Mode.FOLLOWING)
-    NotificationPreference.objects.create(person=follower, email=True)
+    forum.set_email_notifications(follower, True)
     before = (topic.post_count, topic.last_sequence, topic.last_post_at)
     url = reverse("knowledge:topic", args=[topic.pk])
     browser.force_login(writer)

@@ -21,12 +21,15 @@ def run(name, *args):
     return out.getvalue()
 
 
-def test_reminders_are_sent_once_and_again_after_a_reschedule(mailoutbox):
+def test_reminders_are_sent_once_and_again_after_a_reschedule(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     meeting = MeetingFactory(starts_at=timezone.now() + timedelta(hours=6))
     RegistrationFactory.create_batch(2, meeting=meeting)
     RegistrationFactory(meeting=meeting, status=Registration.Status.WAITING)
     MeetingFactory(starts_at=timezone.now() + timedelta(days=3))  # too early to remind
-    assert run("send_meeting_reminders").startswith("2 ")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run("send_meeting_reminders").startswith("2 ")
     assert len(mailoutbox) == 2
     assert run("send_meeting_reminders").startswith("0 ")
 

@@ -231,7 +231,9 @@ def test_attendance_is_marked(editor):
 # --- Reminders -------------------------------------------------------------------------------
 
 
-def test_reminders_go_to_confirmed_places_at_meetings_within_a_day(editor, mailoutbox):
+def test_reminders_go_to_confirmed_places_at_meetings_within_a_day(
+    editor, mailoutbox, django_capture_on_commit_callbacks
+):
     now = timezone.now()
     soon = MeetingFactory(seats=1, starts_at=now + timedelta(hours=20))
     confirmed, waiting = sign_up(soon, PersonFactory.create_batch(2))
@@ -247,7 +249,8 @@ def test_reminders_go_to_confirmed_places_at_meetings_within_a_day(editor, mailo
 
     assert list(services.registrations_to_remind(now)) == [confirmed]
     mailoutbox.clear()
-    assert services.send_reminders(now) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_reminders(now) == 1
     assert [m.to for m in mailoutbox] == [[confirmed.email]]
     assert soon.title in mailoutbox[0].subject
     # Not twice.

@@ -31,6 +31,7 @@ from django.utils.regex_helper import normalize
 from grants.models import CaseMessage, DueItem, Recommendation, ReportVersion
 from knowledge.models import PostReport, Subscription, Topic
 from meetings.models import CalendarFeed, Registration
+from network import notices
 from network.models import Application, Assessment, Invitation, StatusNote
 from tests.security import world as build
 from tests.security.world import ROLES
@@ -170,6 +171,11 @@ ACCESS = [
     *rows("network:second_factor_setup", "POST", {"-": (REDIRECT,) * 6}),
     *rows("network:second_factor_recovery_codes", "GET", {"-": (REDIRECT,) * 6}),
     *rows("network:my_page", "GET", {"-": LOGGED_IN}),
+    *rows("network:notice_choices", "GET", {"-": (LOGIN, *(405,) * 5)}),
+    *rows("network:notice_choices", "POST", {"-": (LOGIN, *(ALLOWED,) * 5)}),
+    # One-click unsubscribe: the signed link is the authority, for whoever holds it.
+    *rows("network:unsubscribe", "GET", {"valid": EVERYONE, "unknown": (404,) * 6}),
+    *rows("network:unsubscribe", "POST", {"valid": (ALLOWED,) * 6, "unknown": (404,) * 6}),
     *rows("network:invite", "GET", {"-": EDITORS_ONLY}),
     *rows("network:invite", "POST", {"-": (LOGIN, 403, 403, 403, ALLOWED, 403)}),
     # --- network: applications (DESIGN.md: own municipality's; editors assess, decide) ---
@@ -370,6 +376,9 @@ def url_for(world, name, target):
         "network:mitid_accept_invitation": lambda: _url(
             name, "ukendt-token" if target.startswith("unknown") else world.invitation_token
         ),
+        "network:unsubscribe": lambda: _url(
+            name, "ukendt-token" if unknown else notices.unsubscribe_token("a@x.example", ["forum"])
+        ),
         "network:apply": lambda: _url(name, world.pools["open"].pk),
         "network:application": lambda: _url(name, application.pk),
         "network:application_submit": lambda: _url(name, application.pk),
@@ -424,6 +433,7 @@ def post_data(world, name, target):
     }
     return {
         "set_language": {"language": "en", "next": "/"},
+        "network:notice_choices": {"forum": "daily", "meetings": "off", "grants": "immediately"},
         "network:invite": {
             "email": "ny@aarhus.example",
             "municipality": world.people["reference"].municipality_id,
