@@ -417,7 +417,7 @@ def send_back(recommendation, director, comment, now=None):
         raise GrantCaseError(_("Write a comment saying what the caseworkers should look at."))
     with transaction.atomic():
         recommendation = (
-            Recommendation.objects.select_for_update()
+            Recommendation.objects.select_for_update(of=("self",))
             .select_related("application__pool", "application__municipality", "written_by")
             .get(pk=recommendation.pk)
         )
