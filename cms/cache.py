@@ -45,9 +45,35 @@ def replace_generation(key):
     transaction.on_commit(lambda: cache.set(key, time.time_ns(), timeout=None))
 
 
+def generations(keys):
+    """The current generations under ``keys``, read together (one round trip to Redis)."""
+    values = cache.get_many(keys)
+    for key in keys:
+        if values.get(key) is None:
+            values[key] = generation(key)
+    return tuple(values[key] for key in keys)
+
+
 def invalidate(**kwargs):
     """Start a new generation of published content."""
     replace_generation(GENERATION_KEY)
+
+
+def watch(models, key, dispatch_uid):
+    """Start a new generation under ``key`` whenever one of ``models`` is saved or deleted
+    (the admin's changes and the services' alike)."""
+
+    def changed(**kwargs):
+        replace_generation(key)
+
+    for model in models:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                changed,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"{dispatch_uid}-{model._meta.label}-{signal is post_save}",
+            )
 
 
 def _page_deleted(sender, instance, **kwargs):

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -190,6 +191,10 @@ else:
         }
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole public pages for anonymous visitors, kept until what they show changes
+# (config/page_cache.py). Off only to compare or to debug.
+PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 
 AUTH_USER_MODEL = "network.User"
 AUTHENTICATION_BACKENDS = [

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from knowledge import access, text
+from knowledge import access, cards, text
 from knowledge.models import (
     Notification,
     NotificationPreference,
@@ -398,6 +398,7 @@ def lock_topic(topic, moderator, locked=True):
     if not access.can_moderate(moderator):
         raise PermissionDenied
     Topic.objects.filter(pk=topic.pk).update(locked=locked)
+    cards.invalidate_pages()
     topic.locked = locked
     return topic
 
@@ -406,6 +407,7 @@ def move_topic(topic, moderator, space):
     if not access.can_moderate(moderator):
         raise PermissionDenied
     Topic.objects.filter(pk=topic.pk).update(space=space)
+    cards.invalidate_pages()
     topic.space = space
     transaction.on_commit(lambda: broadcast_access_check(topic))
     return topic
