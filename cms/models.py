@@ -8,6 +8,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import conditional_page
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
     FieldPanel,
@@ -400,7 +401,8 @@ class NewsIndexPage(RoutablePageMixin, Page):
 
     @path("rss/", name="rss")
     def rss(self, request):
-        return NewsFeed(self)(request)
+        # An ETag and the latest item's Last-Modified: feed readers polling get 304.
+        return conditional_page(NewsFeed(self))(request)
 
 
 class NewsPage(Page):

@@ -26,7 +26,8 @@ request builds the page afresh; nothing has to know which pages showed what. An 
 also ends with the current minute: pools close at their deadline minute and meetings
 become past ones, which no save announces.
 
-A cached page carries an ETag, and a conditional request with it gets 304.
+A cached page carries an ETag (and a feed its Last-Modified): a conditional request
+with it gets 304.
 """
 
 import hashlib
@@ -36,7 +37,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, set_response_etag
-from django.utils.http import parse_etags
+from django.utils.http import parse_http_date_safe
 
 from cms.cache import GENERATION_KEY, generations
 from config.middleware import chosen_language
@@ -78,10 +79,7 @@ def _seconds_left_in_minute():
 
 
 def _anonymous(request):
-    return (
-        settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-    )
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
 
 
 def _storable(request, response):
@@ -109,9 +107,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not (
-            settings.PAGE_CACHE and request.method in ("GET", "HEAD") and _anonymous(request)
-        ):
+        if not (settings.PAGE_CACHE and request.method in ("GET", "HEAD") and _anonymous(request)):
             return self.get_response(request)
         key = _key(request)
         stored = cache.get(key)
@@ -139,11 +135,14 @@ class PageCacheMiddleware:
     @staticmethod
     def _from_cache(request, stored):
         status, headers, content = stored
-        etag = dict((name.lower(), value) for name, value in headers).get("etag")
-        if etag and parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
-            conditional = get_conditional_response(request, etag=etag)
-            if conditional is not None:
-                return conditional
+        named = {name.lower(): value for name, value in headers}
+        conditional = get_conditional_response(
+            request,
+            etag=named.get("etag"),
+            last_modified=parse_http_date_safe(named.get("last-modified")),
+        )
+        if conditional is not None:
+            return conditional
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response[name] = value
