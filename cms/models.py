@@ -134,6 +134,19 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def route(self, request, path_components):
+        """The page at an address below the home page, found by its ``url_path`` in two
+        queries (the page, then its own fields), where Wagtail walks the tree with two
+        queries per level. An address that names no page, such as a routable page's own
+        route (the news feed, ``rss/``), goes Wagtail's way; where a child page and such a
+        route share an address, the page wins."""
+        if path_components:
+            url_path = f"{self.url_path}{'/'.join(path_components)}/"
+            page = Page.objects.filter(url_path=url_path).first()
+            if page is not None:
+                return page.specific.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["open_pools"] = PoolPage.objects.live().open().order_by("deadline")[:3]

@@ -421,13 +421,15 @@ def set_subscription(topic, person, mode):
 
 
 def mark_read(topic, person, sequence):
-    """The person has read the topic up to ``sequence``: one UPDATE when they read it before."""
+    """The person has read the topic up to ``sequence``: one UPDATE when they read it before,
+    and one INSERT that yields to a row made meanwhile (no savepoint) when they did not."""
     moved = Subscription.objects.filter(
         person=person, topic=topic, last_read_sequence__lt=sequence
     ).update(last_read_sequence=sequence)
     if not moved:
-        Subscription.objects.get_or_create(
-            person=person, topic=topic, defaults={"last_read_sequence": sequence}
+        Subscription.objects.bulk_create(
+            [Subscription(person=person, topic=topic, last_read_sequence=sequence)],
+            ignore_conflicts=True,
         )
 
 
