@@ -8,6 +8,18 @@ MAX_QUERIES = 15
 MAX_RATIO = 1.5
 MAX_FANOUT_P95_MS = 100
 FANOUT_TARGET_CLIENTS = 500
+#: Requests per second of one daphne process on the logged-in key pages before issue #14
+#: (bench/sample-results.md of issue #6's run): the target is twice these.
+LOGGED_IN_BEFORE = {
+    "meeting list": 44.1,
+    "meeting page": 55.9,
+    "progress overview": 42.7,
+    "forum space": 43.9,
+    "topic page": 41.5,
+}
+MIN_CACHED_SHARE = 0.5
+MIN_SCALING = 1.7
+MAX_MIXED_P95_MS = 200
 
 
 def yes_no(value):
@@ -62,14 +74,20 @@ def markdown(results):
             f"## Throughput (wrk, {throughput['connections']} connections, "
             f"{throughput['seconds']} s per page, one daphne process, large data)",
             "",
-            "| page | requests/s | share of the static ceiling | mean latency ms | errors |",
-            "| --- | ---: | ---: | ---: | ---: |",
+            "Targets: anonymous pages (from the page cache) at least "
+            f"{MIN_CACHED_SHARE:.0%} of the static ceiling; logged-in pages at least twice "
+            "the requests per second before issue #14 (in brackets).",
+            "",
+            "| page | requests/s | share of the static ceiling | mean latency ms | errors "
+            "| target |",
+            "| --- | ---: | ---: | ---: | ---: | :---: |",
         ]
         ceiling = throughput["pages"][0]["rps"] or 1
         for row in throughput["pages"]:
             lines.append(
                 f"| {row['page']} | {row['rps']:.1f} | {row['rps'] / ceiling:.1%} "
-                f"| {row['mean_ms'] or 0:.1f} | {row['errors'] + row['timeouts']} |"
+                f"| {row['mean_ms'] or 0:.1f} | {row['errors'] + row['timeouts']} "
+                f"| {throughput_target(row, ceiling)} |"
             )
     live = results.get("live")
     if live:
@@ -134,6 +152,83 @@ def markdown(results):
                 f"({p95:.1f} ms; {target[0]['p95_from_send_ms']:.1f} ms from the send; "
                 f"{lost} deliveries lost)"
             )
+    if results.get("topology"):
+        lines += ["", topology_markdown(results["topology"], heading_level=2)]
+    if results.get("topology_error"):
+        lines += ["", f"The topology run failed: {results['topology_error']}"]
+    return "\n".join(lines) + "\n"
+
+
+def throughput_target(row, ceiling):
+    """Whether a page of the throughput table meets its target (and which)."""
+    if row["page"].startswith("static"):
+        return "–"
+    if row["page"] in LOGGED_IN_BEFORE:
+        before = LOGGED_IN_BEFORE[row["page"]]
+        return f"{yes_no(row['rps'] >= 2 * before)} (≥ {2 * before:.0f})"
+    return yes_no(row["rps"] >= MIN_CACHED_SHARE * ceiling)
+
+
+def topology_markdown(topology, heading_level=1):
+    """The topology run's tables: scaling per page, the mixed workload, its targets."""
+    hashes = "#" * heading_level
+    counts = [str(count) for count in topology["processes"]]
+    scaling = topology["scaling"]
+    lines = [
+        f"{hashes} Production topology: daphne behind HAProxy, PostgreSQL, Redis",
+        "",
+        f"wrk through HAProxy, {topology['connections']} connections, "
+        f"{topology['seconds']} s per page, demo content. Requests per second by number of "
+        "daphne processes; target: the most processes serve at least "
+        f"{MIN_SCALING}× what one serves.",
+        "",
+        "| page | "
+        + " | ".join(f"{count} process(es)" for count in counts)
+        + " | scaling | errors | target |",
+        "| --- | " + " | ".join("---:" for _count in counts) + " | ---: | ---: | :---: |",
+    ]
+    first, last = scaling[counts[0]], scaling[counts[-1]]
+    for index, row in enumerate(first):
+        rates = [scaling[count][index]["rps"] for count in counts]
+        ratio = last[index]["rps"] / row["rps"] if row["rps"] else 0.0
+        errors = sum(
+            scaling[count][index]["errors"] + scaling[count][index]["timeouts"] for count in counts
+        )
+        lines.append(
+            f"| {row['page']} | "
+            + " | ".join(f"{rate:.1f}" for rate in rates)
+            + f" | {ratio:.2f}× | {errors} | {yes_no(ratio >= MIN_SCALING)} |"
+        )
+    mixed = topology.get("mixed")
+    if mixed:
+        lines += [
+            "",
+            f"{hashes}# Mixed workload (locust, {topology['mixed_users']} users, "
+            f"{topology['mixed_seconds']} s, {counts[-1]} processes)",
+            "",
+            "Anonymous and logged-in readers, sign-ups with cancellations, replies. Target: "
+            f"p95 under {MAX_MIXED_P95_MS} ms for page views, no errors, no overbooked seat.",
+            "",
+            "| request | method | requests | failures | requests/s | p50 ms | p95 ms | p99 ms |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for row in mixed:
+            lines.append(
+                f"| {row['name']} | {row['method']} | {row['requests']} | {row['failures']} "
+                f"| {row['rps']:.1f} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} "
+                f"| {row['p99_ms']:.0f} |"
+            )
+        views = [row for row in mixed if row["method"] == "GET"]
+        total = next((row for row in mixed if row["name"] == "Aggregated"), None)
+        slow = [row["name"] for row in views if row["p95_ms"] >= MAX_MIXED_P95_MS]
+        lines += [
+            "",
+            f"- p95 of page views under {MAX_MIXED_P95_MS} ms: "
+            + ("met" if not slow else "not met: " + ", ".join(slow)),
+            f"- Errors: {total['failures'] if total else 'unknown'}",
+            f"- Seats over capacity: {topology.get('overbooked')} "
+            + ("(met)" if topology.get("overbooked") == 0 else "(**not met**)"),
+        ]
     return "\n".join(lines) + "\n"
 
 
