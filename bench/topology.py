@@ -60,7 +60,7 @@ PEOPLE = [
 
 HAPROXY_CONFIG = """\
 global
-    maxconn 20000
+    maxconn 4096
 defaults
     mode http
     option forwardfor

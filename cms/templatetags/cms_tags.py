@@ -27,24 +27,28 @@ def main_menu(context):
 
     Each item has the page's url and title, and says whether it is the current page
     ("page") or one of its ancestors ("true"), the values of aria-current. The pages are
-    cached until something is published (cms/cache.py).
+    cached until something is published (cms/cache.py), under the host name the request
+    names: which site a host name means changes only with a saved site, which starts a
+    new generation too, so the site is looked up (a query) only to build the menu.
     """
     request = context["request"]
-    site = Site.find_for_request(request)
-    if site is None:
-        return []
-    key = f"cms:menu:{site.pk}:{cache_generation()}"
+    key = f"cms:menu:{request.get_host()}:{cache_generation()}"
     menu = cache.get(key)
     if menu is None:
-        menu = [
-            {
-                "pk": page.pk,
-                "url": page.get_url(request),
-                "title": page.title,
-                "path": page.url_path,
-            }
-            for page in site.root_page.get_children().live().in_menu().public()
-        ]
+        site = Site.find_for_request(request)
+        menu = (
+            []
+            if site is None
+            else [
+                {
+                    "pk": page.pk,
+                    "url": page.get_url(request),
+                    "title": page.title,
+                    "path": page.url_path,
+                }
+                for page in site.root_page.get_children().live().in_menu().public()
+            ]
+        )
         cache.set(key, menu, TIMEOUT)
     current = context.get("page")
     items = []
