@@ -229,6 +229,19 @@ def topology_markdown(topology, heading_level=1):
             f"- Seats over capacity: {topology.get('overbooked')} "
             + ("(met)" if topology.get("overbooked") == 0 else "(**not met**)"),
         ]
+    fanout = topology.get("fanout")
+    if fanout and "error" in fanout:
+        lines += ["", f"- Live fan-out to {fanout['clients']} tabs failed: {fanout['error']}"]
+    elif fanout:
+        met = fanout["p95_ms"] < MAX_FANOUT_P95_MS and not fanout["lost"]
+        lines += [
+            "",
+            f"- Live fan-out to {fanout['clients']} tabs over {counts[-1]} processes on Redis, "
+            f"{fanout['posts']} posts: {fanout['deliveries']} delivered, {fanout['lost']} lost; "
+            f"from the save median {fanout['median_ms']:.1f} ms, p95 {fanout['p95_ms']:.1f} ms "
+            f"(from the send p95 {fanout['p95_from_send_ms']:.1f} ms); p95 under "
+            f"{MAX_FANOUT_P95_MS} ms and nothing lost: {'met' if met else '**not met**'}",
+        ]
     return "\n".join(lines) + "\n"
 
 

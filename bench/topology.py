@@ -16,6 +16,8 @@ any other count: the scaling table of a bigger machine comes from the same scrip
 2. On the largest topology, the mixed workload (``bench/locustfile.py``) with locust,
    headless: ``USERS`` users for ``MIXED_SECONDS`` seconds; afterwards the database is
    asked for meetings with more confirmed places than seats.
+3. Then the live fan-out of ``bench/live.py`` through the proxy: ``FANOUT_CLIENTS`` tabs
+   on one topic, spread over the processes, which reach each other through Redis.
 
 The data is the demo content (``load_demo_content``) in its own database,
 ``BENCH_TOPOLOGY_DATABASE_URL`` (default ``partnerskab_bench`` on 127.0.0.1:5432, user
@@ -25,6 +27,7 @@ postgres), and Redis database 5 (``BENCH_TOPOLOGY_REDIS_URL``).
 """
 
 import argparse
+import asyncio
 import contextlib
 import csv
 import json
@@ -35,7 +38,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import RESULTS, ROOT, STATIC_ROOT, run_step, server
+from bench import live
+from bench.common import RESULTS, ROOT, STATIC_ROOT, percentile, run_step, server
 from bench.throughput import parse_wrk
 from tests.knowledge.live_server import free_port
 
@@ -46,6 +50,7 @@ REDIS_URL = os.environ.get("BENCH_TOPOLOGY_REDIS_URL", "redis://127.0.0.1:6379/5
 CONNECTIONS = 16
 USERS = 32
 MIXED_SECONDS = 30
+FANOUT_CLIENTS = 1000
 STATIC = {"page": "static file (ceiling)", "url": "/static/css/site.css", "logged_in": False}
 #: The people of the mixed workload: the demo's municipal staff with the demo password.
 PEOPLE = [
@@ -125,7 +130,11 @@ def prepare():
 
 @contextlib.contextmanager
 def topology(processes, folder):
-    """``processes`` daphne processes behind HAProxy; yields the proxy's address."""
+    """``processes`` daphne processes behind HAProxy; yields the proxy's address.
+
+    The processes serve ``bench.live_app``: the site's application, which also notes when
+    each post is saved (in ``saved.log``, all processes alike) for the live fan-out.
+    """
     with contextlib.ExitStack() as stack:
         ports = []
         for number in range(processes):
@@ -133,10 +142,10 @@ def topology(processes, folder):
             command = [sys.executable, "-m", "daphne", "--proxy-headers", "-b", "127.0.0.1"]
             stack.enter_context(
                 server(
-                    [*command, "-p", str(port), "config.asgi:application"],
+                    [*command, "-p", str(port), "bench.live_app:application"],
                     port,
                     folder / f"daphne-{number}.log",
-                    env=environment(),
+                    env=environment(BENCH_SAVED_LOG=str(folder / "saved.log")),
                 )
             )
             ports.append(port)
@@ -211,6 +220,29 @@ def mixed(address, targets, folder):
     return rows
 
 
+def fan_out(address, folder):
+    """A post's way to ``FANOUT_CLIENTS`` open tabs spread over the processes (by the
+    proxy) on Redis: from its save, and from the writer sending it (``bench/live.py``)."""
+    live.raise_open_file_limit(4 * FANOUT_CLIENTS + 256)
+    setup = run_step("live", "topology", "prepare", "0", env=environment())
+    sent, arrivals = asyncio.run(live.fan_out(address, setup, FANOUT_CLIENTS))
+    saved = {
+        sequence: when
+        for sequence, when in live.saved_times(folder / "saved.log", setup["topic"]).items()
+        if sequence in sent
+    }
+    from_save, from_send = live.latencies(saved, arrivals), live.latencies(sent, arrivals)
+    return {
+        "clients": FANOUT_CLIENTS,
+        "posts": len(sent),
+        "deliveries": len(from_send),
+        "lost": len(sent) * FANOUT_CLIENTS - len(from_send),
+        "median_ms": percentile(from_save, 0.5),
+        "p95_ms": percentile(from_save, 0.95),
+        "p95_from_send_ms": percentile(from_send, 0.95),
+    }
+
+
 def run(seconds, process_counts=None):
     if shutil.which("haproxy") is None or shutil.which("wrk") is None:
         raise RuntimeError("HAProxy or wrk is missing: make bench installs them with apt-get.")
@@ -250,6 +282,11 @@ def run(seconds, process_counts=None):
                     results["mixed"] = mixed(address, targets, folder)
                     results["mixed_users"] = USERS
                     results["mixed_seconds"] = MIXED_SECONDS
+                    print(f"  live fan-out to {FANOUT_CLIENTS} tabs ...", file=sys.stderr)
+                    try:
+                        results["fanout"] = fan_out(address, folder)
+                    except (OSError, RuntimeError) as error:
+                        results["fanout"] = {"clients": FANOUT_CLIENTS, "error": repr(error)}
         for log in folder.glob("*.log"):
             shutil.copy(log, RESULTS / f"topology-{log.name}")
     results["overbooked"] = run_step("topology_check", "topology", env=environment())
