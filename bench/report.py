@@ -32,7 +32,9 @@ def page_rows(results):
     for name, big in large.items():
         little = small[name]
         ratio = big["median_ms"] / little["median_ms"] if little["median_ms"] else float("inf")
-        queries = max(little["queries"], big["queries"])
+        queries = max(
+            little["queries"], big["queries"], little["queries_cold"], big["queries_cold"]
+        )
         yield name, little, big, ratio, queries
 
 
@@ -51,9 +53,9 @@ def markdown(results):
         f"{results['requests']} requests per data set after a warm-up, the two data sets "
         "taking turns)",
         "",
-        "Queries: with an empty cache / warm. Times in ms. Targets: at most "
-        f"{MAX_QUERIES} queries with a warm cache on both sizes (the empty-cache count must "
-        f"not grow with the data either), large median within {MAX_RATIO}× the small one.",
+        "Queries: with an empty cache / warm (0 for an anonymous page from the page cache). "
+        f"Times in ms. Targets: at most {MAX_QUERIES} queries with an empty cache and with a "
+        f"warm one on both sizes, large median within {MAX_RATIO}× the small one.",
         "",
         "| page | queries small | queries large | median small | p95 small "
         "| median large | p95 large | ratio | ≤ 15 queries | ratio ≤ 1.5 |",

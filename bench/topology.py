@@ -224,6 +224,7 @@ def fan_out(address, folder):
     """A post's way to ``FANOUT_CLIENTS`` open tabs spread over the processes (by the
     proxy) on Redis: from its save, and from the writer sending it (``bench/live.py``)."""
     live.raise_open_file_limit(4 * FANOUT_CLIENTS + 256)
+    run_step("topology_check", "topology", "people", "40", env=environment())
     setup = run_step("live", "topology", "prepare", "0", env=environment())
     sent, arrivals = asyncio.run(live.fan_out(address, setup, FANOUT_CLIENTS))
     saved = {
@@ -285,11 +286,11 @@ def run(seconds, process_counts=None):
                     print(f"  live fan-out to {FANOUT_CLIENTS} tabs ...", file=sys.stderr)
                     try:
                         results["fanout"] = fan_out(address, folder)
-                    except (OSError, RuntimeError) as error:
+                    except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
                         results["fanout"] = {"clients": FANOUT_CLIENTS, "error": repr(error)}
         for log in folder.glob("*.log"):
             shutil.copy(log, RESULTS / f"topology-{log.name}")
-    results["overbooked"] = run_step("topology_check", "topology", env=environment())
+    results["overbooked"] = run_step("topology_check", "topology", "overbooked", env=environment())
     return results
 
 

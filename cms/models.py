@@ -99,6 +99,9 @@ class ContactLink(Orderable):
 class SiteSettings(BaseGenericSetting):
     """What every page's header and footer need."""
 
+    # The footer links the statement: read with the settings, not by a query of its own.
+    select_related = ["accessibility_statement"]
+
     accessibility_statement = models.ForeignKey(
         "wagtailcore.Page",
         verbose_name=_("accessibility statement"),
