@@ -17,7 +17,7 @@ from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 GENERATION_KEY = "cms:generation"
@@ -97,7 +97,9 @@ def connect():
     post_save.connect(_settings_saved, sender=SiteSettings, dispatch_uid="cms-cache-settings")
     post_save.connect(invalidate, sender=ContactPerson, dispatch_uid="cms-cache-contact")
     post_save.connect(invalidate, sender=Site, dispatch_uid="cms-cache-site")
-    for model in (ContactPerson, SiteSettings, Site):
+    # A page made private (or public again) leaves the menu and the anonymous page cache.
+    post_save.connect(invalidate, sender=PageViewRestriction, dispatch_uid="cms-cache-privacy")
+    for model in (ContactPerson, SiteSettings, Site, PageViewRestriction):
         post_delete.connect(
             invalidate, sender=model, dispatch_uid=f"cms-cache-{model.__name__}-gone"
         )

@@ -83,6 +83,16 @@ def test_a_moved_page_shows_in_its_new_place_at_once(client, django_assert_num_q
     assert "Flyttepuljen" in fresh(client, pools.url)
 
 
+def test_a_page_made_private_leaves_the_cache_at_once(client, django_assert_num_queries):
+    from wagtail.models import PageViewRestriction
+
+    pool = PoolPageFactory()
+    fresh(client, pool.url)
+    cached(client, pool.url, django_assert_num_queries)
+    PageViewRestriction.objects.create(page=pool, restriction_type=PageViewRestriction.LOGIN)
+    assert client.get(pool.url).status_code == 302
+
+
 def test_a_snippet_and_the_site_settings_show_at_once(client, django_assert_num_queries):
     pool = PoolPageFactory()
     contact = ContactPersonFactory(name="Karen Kontakt")
