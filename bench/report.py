@@ -133,6 +133,27 @@ def markdown(results):
         f"- Large median within {MAX_RATIO}× of small: "
         + ("met" if not over_ratio else "not met: " + ", ".join(over_ratio))
     )
+    if throughput:
+        ceiling = throughput["pages"][0]["rps"] or 1
+        pages = throughput["pages"][1:]
+        slow_anonymous = [
+            row["page"]
+            for row in pages
+            if row["page"] not in LOGGED_IN_BEFORE and row["rps"] < MIN_CACHED_SHARE * ceiling
+        ]
+        slow_logged_in = [
+            row["page"]
+            for row in pages
+            if row["page"] in LOGGED_IN_BEFORE and row["rps"] < 2 * LOGGED_IN_BEFORE[row["page"]]
+        ]
+        lines.append(
+            f"- Anonymous key pages at least {MIN_CACHED_SHARE:.0%} of the static ceiling: "
+            + ("met" if not slow_anonymous else "not met: " + ", ".join(slow_anonymous))
+        )
+        lines.append(
+            "- Logged-in key pages at least twice the requests per second before issue #14: "
+            + ("met" if not slow_logged_in else "not met: " + ", ".join(slow_logged_in))
+        )
     if live:
         target = [
             row
