@@ -58,7 +58,7 @@ def main_menu(context):
                     "title": page.title,
                     "path": page.url_path,
                 }
-                for page in site.root_page.get_children().live().in_menu().public()
+                for page in site.root_page.get_children().live().in_menu().exclude(restricted())
             ]
         )
         cache.set(key, menu, TIMEOUT)
