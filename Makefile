@@ -68,12 +68,13 @@ $(VENV)/.installed-bench: requirements/bench.lock | $(BIN)/python
 
 # The benchmark (issue #6; not part of make test): seeds its own databases under
 # bench/data/, measures, and writes bench/results/. BENCH_ARGS="--reseed" seeds again.
+# The topology run (issue #14) needs PostgreSQL and Redis on 127.0.0.1 (bench/README.md).
 bench: install-dev $(VENV)/.installed-bench
-	@command -v wrk >/dev/null || { \
-		echo "Installing Debian's wrk for the benchmark"; \
+	@command -v wrk >/dev/null && command -v haproxy >/dev/null || { \
+		echo "Installing Debian's wrk and HAProxy for the benchmark"; \
 		SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk haproxy >/dev/null; \
 	}
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from bench import live, report, throughput
+from bench import live, report, throughput, topology
 from bench.common import (
     DATA,
     DATASETS,
@@ -133,6 +133,9 @@ def main(argv=None):
     parser.add_argument("--seconds", type=int, default=5, help="wrk's duration per page")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-live", action="store_true")
+    parser.add_argument(
+        "--skip-topology", action="store_true", help="no run behind HAProxy on PostgreSQL"
+    )
     args = parser.parse_args(argv)
 
     DATA.mkdir(parents=True, exist_ok=True)
@@ -160,6 +163,13 @@ def main(argv=None):
         except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
             print(f"  The live fan-out failed: {error}", file=sys.stderr)
             results["live_error"] = str(error)
+    if not args.skip_topology:
+        print("Production topology (HAProxy, PostgreSQL, Redis) ...", file=sys.stderr)
+        try:
+            results["topology"] = topology.run(args.seconds)
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
+            print(f"  The topology run failed: {error}", file=sys.stderr)
+            results["topology_error"] = str(error)
     results["finished"] = time.time()
     results["duration_s"] = time.monotonic() - started
     (RESULTS / "results.json").write_text(json.dumps(results, indent=2))

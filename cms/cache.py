@@ -17,7 +17,7 @@ from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 GENERATION_KEY = "cms:generation"
@@ -45,9 +45,35 @@ def replace_generation(key):
     transaction.on_commit(lambda: cache.set(key, time.time_ns(), timeout=None))
 
 
+def generations(keys):
+    """The current generations under ``keys``, read together (one round trip to Redis)."""
+    values = cache.get_many(keys)
+    for key in keys:
+        if values.get(key) is None:
+            values[key] = generation(key)
+    return tuple(values[key] for key in keys)
+
+
 def invalidate(**kwargs):
     """Start a new generation of published content."""
     replace_generation(GENERATION_KEY)
+
+
+def watch(models, key, dispatch_uid):
+    """Start a new generation under ``key`` whenever one of ``models`` is saved or deleted
+    (the admin's changes and the services' alike)."""
+
+    def changed(**kwargs):
+        replace_generation(key)
+
+    for model in models:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                changed,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"{dispatch_uid}-{model._meta.label}-{signal is post_save}",
+            )
 
 
 def _page_deleted(sender, instance, **kwargs):
@@ -71,7 +97,9 @@ def connect():
     post_save.connect(_settings_saved, sender=SiteSettings, dispatch_uid="cms-cache-settings")
     post_save.connect(invalidate, sender=ContactPerson, dispatch_uid="cms-cache-contact")
     post_save.connect(invalidate, sender=Site, dispatch_uid="cms-cache-site")
-    for model in (ContactPerson, SiteSettings, Site):
+    # A page made private (or public again) leaves the menu and the anonymous page cache.
+    post_save.connect(invalidate, sender=PageViewRestriction, dispatch_uid="cms-cache-privacy")
+    for model in (ContactPerson, SiteSettings, Site, PageViewRestriction):
         post_delete.connect(
             invalidate, sender=model, dispatch_uid=f"cms-cache-{model.__name__}-gone"
         )

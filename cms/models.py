@@ -8,6 +8,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import conditional_page
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
     FieldPanel,
@@ -98,6 +99,9 @@ class ContactLink(Orderable):
 class SiteSettings(BaseGenericSetting):
     """What every page's header and footer need."""
 
+    # The footer links the statement: read with the settings, not by a query of its own.
+    select_related = ["accessibility_statement"]
+
     accessibility_statement = models.ForeignKey(
         "wagtailcore.Page",
         verbose_name=_("accessibility statement"),
@@ -132,6 +136,19 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def route(self, request, path_components):
+        """The page at an address below the home page, found by its ``url_path`` in two
+        queries (the page, then its own fields), where Wagtail walks the tree with two
+        queries per level. An address that names no page, such as a routable page's own
+        route (the news feed, ``rss/``), goes Wagtail's way; where a child page and such a
+        route share an address, the page wins."""
+        if path_components:
+            url_path = f"{self.url_path}{'/'.join(path_components)}/"
+            page = Page.objects.filter(url_path=url_path).first()
+            if page is not None:
+                return page.specific.route(request, [])
+        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -400,7 +417,8 @@ class NewsIndexPage(RoutablePageMixin, Page):
 
     @path("rss/", name="rss")
     def rss(self, request):
-        return NewsFeed(self)(request)
+        # An ETag and the latest item's Last-Modified: feed readers polling get 304.
+        return conditional_page(NewsFeed(self))(request)
 
 
 class NewsPage(Page):

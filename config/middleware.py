@@ -8,6 +8,12 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 
+def chosen_language(request):
+    """The language the person chose through the language switch (its cookie), else Danish."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 class ChosenLanguageMiddleware:
     """Activate the language the person chose, else Danish.
 
@@ -21,9 +27,7 @@ class ChosenLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        supported = {code for code, _name in settings.LANGUAGES}
-        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        language = chosen_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -11,7 +13,10 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("dokumenter/", include(wagtaildocs_urls)),
     path("soeg/", cms_views.search, name="search"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is in every page's header: without a CSRF token, so that public
+    # pages can be cached for anonymous visitors (config/page_cache.py). Switching
+    # someone's language from another site is harmless.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("netvaerk/", include("network.urls")),
     path("moeder/", include("meetings.urls")),
     path("forum/", include("knowledge.urls")),

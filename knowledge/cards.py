@@ -16,9 +16,18 @@ including the actions the reader may take on it (``knowledge.views.topic_detail`
 from django.db.models import prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from cms.cache import attach_rendered, generation, replace_generation
+from cms.cache import attach_rendered, generation, replace_generation, watch
 
 TAGS_KEY = "knowledge:tags:generation"
+#: The generation of what the forum's pages show (spaces, topics, posts): part of the key
+#: of every page in the anonymous visitors' page cache (``config.page_cache``), replaced by
+#: every saved or deleted space, topic, post or post revision and by the services that
+#: change topics with an update (locking, moving).
+PAGES_KEY = "knowledge:pages:generation"
+
+
+def invalidate_pages():
+    replace_generation(PAGES_KEY)
 
 
 def _shown(topic, heading_level, show_space, tags_generation):
@@ -104,8 +113,9 @@ def _tags_changed(**kwargs):
 def connect():
     from taggit.models import Tag, TaggedItem
 
-    from knowledge.models import Topic
+    from knowledge.models import Post, PostRevision, Space, Topic
 
+    watch((Space, Topic, Post, PostRevision), PAGES_KEY, "knowledge-pages")
     m2m_changed.connect(_tags_changed, sender=Topic.tags.through, dispatch_uid="cards-topic-tags")
     for model in (Tag, TaggedItem):
         for signal in (post_save, post_delete):

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config import limits
-from knowledge import access, text
+from knowledge import access, cards, text
 from knowledge.models import (
     Notification,
     NotificationPreference,
@@ -450,6 +450,7 @@ def lock_topic(topic, moderator, locked=True):
     if not access.can_moderate(moderator):
         raise PermissionDenied
     Topic.objects.filter(pk=topic.pk).update(locked=locked)
+    cards.invalidate_pages()
     topic.locked = locked
     return topic
 
@@ -458,6 +459,7 @@ def move_topic(topic, moderator, space):
     if not access.can_moderate(moderator):
         raise PermissionDenied
     Topic.objects.filter(pk=topic.pk).update(space=space)
+    cards.invalidate_pages()
     topic.space = space
     transaction.on_commit(lambda: broadcast_access_check(topic))
     return topic
@@ -471,13 +473,15 @@ def set_subscription(topic, person, mode):
 
 
 def mark_read(topic, person, sequence):
-    """The person has read the topic up to ``sequence``: one UPDATE when they read it before."""
+    """The person has read the topic up to ``sequence``: one UPDATE when they read it before,
+    and one INSERT that yields to a row made meanwhile (no savepoint) when they did not."""
     moved = Subscription.objects.filter(
         person=person, topic=topic, last_read_sequence__lt=sequence
     ).update(last_read_sequence=sequence)
     if not moved:
-        Subscription.objects.get_or_create(
-            person=person, topic=topic, defaults={"last_read_sequence": sequence}
+        Subscription.objects.bulk_create(
+            [Subscription(person=person, topic=topic, last_read_sequence=sequence)],
+            ignore_conflicts=True,
         )
 
 

@@ -322,7 +322,8 @@ def topic_detail(request, pk):
         last_read = subscription.last_read_sequence if subscription else 0
         if last_read < topic.last_sequence:
             first_unread = post_url(topic.pk, last_read + 1)
-        services.mark_read(topic, person, topic.last_sequence)
+        if subscription is None or first_unread:
+            services.mark_read(topic, person, topic.last_sequence)
     report_sections = [
         (Topic._meta.get_field(f"{name}_html").verbose_name, getattr(topic, f"{name}_html"))
         for name in REPORT_FIELDS

@@ -3,6 +3,9 @@
 Times carry the Europe/Copenhagen time zone with its VTIMEZONE, so calendars show the
 meeting at the Danish wall-clock time on both sides of a daylight-saving change. The
 SEQUENCE rises with every change of time or place, so calendars update the event.
+DTSTAMP and LAST-MODIFIED are the meeting's last change, not the moment of the request:
+an unchanged calendar is then the same bytes, and a calendar app polling a feed with its
+ETag gets 304 (``meetings.views``).
 """
 
 from zoneinfo import ZoneInfo
@@ -26,7 +29,9 @@ def meeting_event(meeting):
     event.add("summary", meeting.title)
     event.add("dtstart", meeting.starts_at.astimezone(COPENHAGEN))
     event.add("dtend", meeting.ends_at.astimezone(COPENHAGEN))
-    event.add("dtstamp", timezone.now())
+    changed = meeting.updated_at or timezone.now()
+    event.add("dtstamp", changed)
+    event.add("last-modified", changed)
     event.add("sequence", meeting.sequence)
     place = ", ".join(part for part in (meeting.address, meeting.city) if part)
     if place or meeting.online_url:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import conditional_page, require_http_methods, require_POST
 
 from cms.cache import attach_rendered
 from config.addresses import client_address
@@ -431,12 +431,14 @@ def my_registrations(request):
 # --- Calendars -----------------------------------------------------------------------------
 
 
+@conditional_page
 def meeting_ics(request, pk):
     meeting = _meeting_or_404(request, pk)
     return _calendar_response([meeting], f"moede-{meeting.pk}.ics")
 
 
 @cache_control(private=True, max_age=900)
+@conditional_page
 def calendar_feed(request, token):
     """A person's subscription feed; the token in the address is the secret, no login."""
     feed = CalendarFeed.objects.select_related("person").filter(token=token).first()

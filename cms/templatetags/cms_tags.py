@@ -3,9 +3,11 @@
 from django import template
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Length, Substr
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from wagtail.models import Site
+from wagtail.models import PageViewRestriction, Site
 
 from cms.cache import TIMEOUT
 from cms.cache import generation as cache_generation
@@ -21,30 +23,44 @@ def dkk(amount):
     return _("%(amount)s kr.") % {"amount": number_format(amount, 0, force_grouping=True)}
 
 
+def restricted():
+    """Pages with a view restriction on them or on an ancestor, in the query itself: Wagtail's
+    ``public()`` reads every restriction first, a query of its own."""
+    return Exists(
+        PageViewRestriction.objects.filter(
+            page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+        )
+    )
+
+
 @register.simple_tag(takes_context=True)
 def main_menu(context):
     """The header navigation: the home page's children marked for menus.
 
     Each item has the page's url and title, and says whether it is the current page
     ("page") or one of its ancestors ("true"), the values of aria-current. The pages are
-    cached until something is published (cms/cache.py).
+    cached until something is published (cms/cache.py), under the host name the request
+    names: which site a host name means changes only with a saved site, which starts a
+    new generation too, so the site is looked up (a query) only to build the menu.
     """
     request = context["request"]
-    site = Site.find_for_request(request)
-    if site is None:
-        return []
-    key = f"cms:menu:{site.pk}:{cache_generation()}"
+    key = f"cms:menu:{request.get_host()}:{cache_generation()}"
     menu = cache.get(key)
     if menu is None:
-        menu = [
-            {
-                "pk": page.pk,
-                "url": page.get_url(request),
-                "title": page.title,
-                "path": page.url_path,
-            }
-            for page in site.root_page.get_children().live().in_menu().public()
-        ]
+        site = Site.find_for_request(request)
+        menu = (
+            []
+            if site is None
+            else [
+                {
+                    "pk": page.pk,
+                    "url": page.get_url(request),
+                    "title": page.title,
+                    "path": page.url_path,
+                }
+                for page in site.root_page.get_children().live().in_menu().exclude(restricted())
+            ]
+        )
         cache.set(key, menu, TIMEOUT)
     current = context.get("page")
     items = []

@@ -171,3 +171,14 @@ def test_the_latest_status_notes_are_kept_until_progress_changes(client):
     person.last_name = "Kragh-Nielsen"
     person.save()
     assert "Kragh-Nielsen" in progress_overview(client, initiative)
+
+
+def test_a_menu_page_behind_a_login_is_not_in_the_menu(client):
+    from wagtail.models import PageViewRestriction
+
+    pool = PoolPageFactory()
+    StandardPageFactory(title="Om partnerskabet", slug="om", show_in_menus=True)
+    internal = StandardPageFactory(title="Kun for netværket", slug="intern", show_in_menus=True)
+    PageViewRestriction.objects.create(page=internal, restriction_type=PageViewRestriction.LOGIN)
+    text = page_text(client, pool.url)
+    assert "Om partnerskabet" in text and "Kun for netværket" not in text

@@ -2,7 +2,7 @@
 
 Each test asks for a key page with a little data, then again after adding about ten
 times the rows the page lists. Each time it counts the queries with an empty cache and
-then with a warm one (the steady state, held to the issue's ceiling of 15), and checks
+then with a warm one (both held to the issue's ceiling of 15), and checks
 that neither count grew: caching must not hide a query per row. ``make bench`` measures
 the same pages on the demo content and on a data set of 200,000 posts.
 """
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.documents.models import Document
 
-from cms.models import PoolContact, PoolDocument
+from cms.models import PoolContact, PoolDocument, SiteSettings
 from knowledge.models import Space
 from meetings.models import ActionItem, Meeting, Registration
 from network.models import Membership, Milestone, PartProgress, StatusNote
@@ -45,12 +45,12 @@ def queries(client, url, ceiling, django_assert_max_num_queries):
 
 
 def assert_bounded(client, url, add_rows, django_assert_max_num_queries):
-    """At most 15 queries with a warm cache, and neither that count nor the count with an
-    empty cache grows when ``add_rows`` adds about ten times the rows the page lists."""
+    """At most 15 queries with an empty cache and with a warm one, and neither count grows
+    when ``add_rows`` adds about ten times the rows the page lists."""
     counts = []
     for _ in range(2):
         cache.clear()
-        cold = queries(client, url, 2 * MAX_QUERIES, django_assert_max_num_queries)
+        cold = queries(client, url, MAX_QUERIES, django_assert_max_num_queries)
         warm = queries(client, url, MAX_QUERIES, django_assert_max_num_queries)
         counts.append((cold, warm))
         if len(counts) == 1:
@@ -58,6 +58,16 @@ def assert_bounded(client, url, add_rows, django_assert_max_num_queries):
     (cold_before, warm_before), (cold_after, warm_after) = counts
     assert cold_after <= cold_before, f"{url}: {cold_before} queries, then {cold_after}"
     assert warm_after <= warm_before, f"{url}: {warm_before} queries (warm), then {warm_after}"
+
+
+@pytest.fixture(autouse=True)
+def _pages_built(settings):
+    """The anonymous visitors' page cache off: these tests count the queries of building a
+    page (a cache miss, or anyone logged in); tests/performance/test_page_cache.py holds
+    the page cache to no query at all."""
+    settings.PAGE_CACHE = False
+    # The site settings as on any site that has served a page: the first read creates them.
+    SiteSettings.load()
 
 
 @pytest.fixture
