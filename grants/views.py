@@ -10,6 +10,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -260,9 +261,12 @@ def report(request, pk, item_pk):
             if action in ("save", "submit"):
                 form = ReportForm(request.POST, sections=draft.sections if draft else {})
                 if form.is_valid():
-                    services.save_report(item, request.user, form.sections())
+                    # A refused submission saves nothing either: the text stays in the form.
+                    with transaction.atomic():
+                        services.save_report(item, request.user, form.sections())
+                        if action == "submit":
+                            services.submit_report(item, request.user)
                     if action == "submit":
-                        services.submit_report(item, request.user)
                         messages.success(request, _("The report has been submitted."))
                     else:
                         messages.success(request, _("The draft has been saved."))
@@ -309,14 +313,16 @@ def accounts(request, pk, item_pk):
             if action in ("save", "submit"):
                 form = AccountsForm(request.POST, request.FILES, summary=summary)
                 if form.is_valid():
-                    services.save_accounts(
-                        item,
-                        request.user,
-                        form.actuals(),
-                        auditor_statement=form.cleaned_data.get("auditor_statement"),
-                    )
+                    with transaction.atomic():
+                        services.save_accounts(
+                            item,
+                            request.user,
+                            form.actuals(),
+                            auditor_statement=form.cleaned_data.get("auditor_statement"),
+                        )
+                        if action == "submit":
+                            services.submit_accounts(item, request.user)
                     if action == "submit":
-                        services.submit_accounts(item, request.user)
                         messages.success(request, _("The accounts have been submitted."))
                     else:
                         messages.success(request, _("The accounts have been saved."))

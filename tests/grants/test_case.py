@@ -191,9 +191,17 @@ def test_the_whole_life_cycle(client, pool, mailoutbox, django_capture_on_commit
     client.force_login(leader)
     response = client.post(report_url(first), {"action": "save", "1": SECTIONS["1"]})
     assert response.status_code == 302
-    refused = client.post(report_url(first), {"action": "submit", "1": SECTIONS["1"]})
+    refused = client.post(
+        report_url(first), {"action": "submit", "1": SECTIONS["1"], "2": "Halvt skrevet"}
+    )
     assert refused.status_code == 200
     assert "Alle afsnit skal udfyldes" in refused.content.decode()
+    # Nothing of the refused submission is saved; what was typed stays in the form.
+    assert "Halvt skrevet</textarea>" in refused.content.decode()
+    assert (
+        "2" not in services.report_draft(first).sections
+        or not (services.report_draft(first).sections["2"])
+    )
     first.refresh_from_db()
     assert first.status == DueItem.Status.DUE
     mailoutbox.clear()
