@@ -13,7 +13,7 @@ from network.models import Role, User
 
 
 def is_director(person) -> bool:
-    return Role.AGENCY_DIRECTOR in network_access.roles_of(person)
+    return network_access.can_decide(person)
 
 
 def is_caseworker(person) -> bool:

@@ -495,15 +495,6 @@ def create_due_items(case):
     return DueItem.objects.bulk_create(items)
 
 
-def next_due(case):
-    """The first item still to be submitted (or corrected), or None."""
-    return (
-        case.due_items.filter(status__in=[DueItem.Status.DUE, DueItem.Status.RETURNED])
-        .order_by("due_on", "pk")
-        .first()
-    )
-
-
 def _lock_open_item(due_item, person, kinds):
     """The due item, locked, if the person may still write it; else a refusal."""
     due_item = (

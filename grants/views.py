@@ -138,14 +138,15 @@ def _case_context(request, case, message_form=None, payment_form=None):
         message.is_unread = message.author_id != request.user.pk and (
             last_read is None or message.created_at > last_read
         )
+    due_items = list(case.due_items.all())  # by due date
     return {
         "case": case,
         "application": case.application,
         "pool": case.application.pool,
         "events": case.events.all(),
         "documents": case.documents.exclude(kind="attachment"),
-        "due_items": list(case.due_items.all()),
-        "next_due": services.next_due(case),
+        "due_items": due_items,
+        "next_due": next((item for item in due_items if item.is_open), None),
         "payments": case.payments.all(),
         "case_messages": case_messages,
         "message_form": message_form or MessageForm(from_agency=is_staff),
