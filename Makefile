@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install install-dev system-packages lint lock messages clean bench
+.PHONY: run test install install-dev system-packages lint lock messages clean bench assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,17 @@ test: install-dev system-packages
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/pytest
+
+# Rebuilds static/dkfds/ (committed) from the design system pinned in assets/package-lock.json:
+# needs Node.js and npm, which only this target does (assets/build.py says why).
+assets:
+	@command -v npm >/dev/null || { \
+		echo "Installing Debian's Node.js and npm for the design system build"; \
+		SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; \
+	}
+	$(PYTHON) assets/build.py
 
 # Regenerates the lock files after a change to the dependencies in pyproject.toml.
 LOCK = $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal \
