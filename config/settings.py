@@ -393,11 +393,14 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Content-Security-Policy (django-csp): the site's own pages load only their own
 # scripts, styles and images; WebSockets go to the same host ('self' covers ws/wss).
 # The Wagtail admin still needs inline scripts and styles: config.middleware
-# relaxes the policy for /admin/ only.
+# relaxes the policy for /admin/ only. The one inline script, base.html's first, which
+# marks the page as having JavaScript before it is drawn (no jump when the menu button
+# appears), is allowed by its hash (tests/test_design_system.py checks it).
+NO_JS_SWITCH_HASH = "'sha256-2w8TyNvZe70b7pwUjHsch2dH0Je+6+NI+1zxoi8xZEQ='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", NO_JS_SWITCH_HASH],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

@@ -1,11 +1,15 @@
 """Template helpers for the public site."""
 
+import functools
+
 from django import template
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Length, Substr
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from wagtail.models import PageViewRestriction, Site
 
@@ -91,3 +95,21 @@ def page_numbers(page_obj):
     navigation stays the same size however long the list grows."""
     numbers = page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=3, on_ends=2)
     return [None if number == Paginator.ELLIPSIS else number for number in numbers]
+
+
+ICONS = settings.BASE_DIR / "static" / "dkfds" / "img" / "svg-icons"
+
+
+@functools.cache
+def _icon_svg(name):
+    svg = (ICONS / f"{name}.svg").read_text()
+    return svg.replace("<svg ", '<svg class="icon-svg" focusable="false" aria-hidden="true" ', 1)
+
+
+@register.simple_tag
+def icon(name):
+    """One of the design system's icons, inline (DKFDS's icon markup, read once per process).
+
+    Inline rather than the package's 53 KB sprite: a page carries only the few it shows.
+    """
+    return mark_safe(_icon_svg(name))

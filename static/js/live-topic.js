@@ -333,7 +333,7 @@
         if (box) {
             box.textContent = "";
             var paragraph = document.createElement("p");
-            paragraph.className = "alert alert--error";
+            paragraph.className = "alert alert-error";
             paragraph.textContent = message;
             box.appendChild(paragraph);
         }

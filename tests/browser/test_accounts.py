@@ -44,7 +44,7 @@ def test_accept_an_invitation_by_keyboard(page, assert_accessible):
     # From the top of the page: the skip link, then through the header to the form.
     page.keyboard.press("Tab")
     assert focused_id(page) == "" and page.evaluate(
-        "document.activeElement.classList.contains('skip-link')"
+        "document.activeElement.classList.contains('skipnav')"
     )
     page.keyboard.press("Enter")
     for _ in range(20):

@@ -41,7 +41,7 @@ def test_an_unknown_address_answers_the_sites_404_page(client):
     assert response.status_code == 404
     html = response.content.decode()
     assert "error-page--404" in html
-    assert 'class="site-header"' in html  # the site's own frame, with search and menu
+    assert '<header class="header">' in html  # the site's own frame, with search and menu
     assert html.count("<h1>") == 1
 
 
@@ -58,5 +58,5 @@ def test_a_forbidden_action_answers_the_sites_403_page(client):
     assert response.status_code == 403
     html = response.content.decode()
     assert "error-page--403" in html
-    assert 'class="site-header"' in html
+    assert '<header class="header">' in html
     assert html.count("<h1>") == 1

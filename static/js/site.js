@@ -1,0 +1,2 @@
+// Starts the design system's components (the mobile menu, accordions, the error summary).
+document.addEventListener("DOMContentLoaded", () => window.DKFDS.init());
