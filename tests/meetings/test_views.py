@@ -838,7 +838,7 @@ def test_my_page_shows_my_latest_sign_ups(client):
 
 def test_the_main_menu_links_to_the_meetings(client):
     html = client.get(reverse("meetings:list")).content.decode()
-    assert f'<a href="{reverse("meetings:list")}" aria-current="page">' in html
+    assert f'<a class="nav-link" href="{reverse("meetings:list")}" aria-current="page">' in html
 
 
 def test_my_registrations_shows_each_waiting_place_in_line_in_bounded_queries(
