@@ -203,3 +203,37 @@ def test_the_front_page_is_light_and_does_not_shift_when_the_fonts_arrive(
     )
     assert all(url in preloaded for url in fonts if "Regular-Latin1" in url)
     context.close()
+
+
+def admin_views():
+    """The project's own views inside the editors' admin, as an agency editor meets them."""
+    meeting = Meeting.objects.order_by("pk").first()
+    topic = Topic.objects.order_by("pk").first()
+    return [
+        ("admin-attendees", reverse("meetings_admin:attendees", args=[meeting.pk])),
+        ("admin-reported-posts", reverse("knowledge_admin:reports")),
+        ("admin-topic", reverse("knowledge_admin:topic", args=[topic.pk])),
+        ("admin-outbox", reverse("network_outbox:index")),
+        ("admin-reporting-plans", reverse("wagtailsnippets_grants_reportingplan:list")),
+    ]
+
+
+def test_the_projects_admin_views_pass_axe_at_both_widths(
+    browser, live_server, demo, assert_accessible
+):
+    problems = []
+    for width_name in ("phone", "desktop"):
+        viewport = WIDTHS[width_name][0]
+        context = browser.new_context(locale="da-DK", base_url=live_server.url, viewport=viewport)
+        log_in_as(context, live_server, "redaktoer@socialstyrelsen.example")
+        page = context.new_page()
+        for name, url in admin_views():
+            response = page.goto(url)
+            assert response.status == 200, (url, response.status)
+            page.screenshot(path=SCREENSHOTS / f"{name}-{width_name}.png")
+            try:
+                assert_accessible(page)
+            except AssertionError as error:
+                problems.append(f"{name} at {viewport['width']} px: {error}")
+        context.close()
+    assert not problems, "\n".join(problems)
