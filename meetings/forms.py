@@ -90,3 +90,9 @@ class GuestSignupForm(forms.Form):
         empty_label=_("Choose a municipality"),
         help_text=_("If you work in a municipality. Some meetings have a limit per municipality."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One of the two is needed (services.register_guest): no "(optional)" on either.
+        for name in ("organisation", "municipality"):
+            self.fields[name].hide_optional = True
