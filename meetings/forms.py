@@ -18,6 +18,9 @@ UPCOMING, PAST = "kommende", "tidligere"
 class MeetingFilterForm(forms.Form):
     """Filter the list of meetings by type and initiative (a GET form; all fields optional)."""
 
+    #: Every filter is optional; "(optional)" after each label would be noise.
+    hide_optional = True
+
     tid = forms.ChoiceField(
         choices=[(UPCOMING, UPCOMING), (PAST, PAST)], required=False, widget=forms.HiddenInput
     )
