@@ -17,10 +17,11 @@ def dkfds_class(widget):
     """The DKFDS class for the inputs a widget draws, or '' (hidden inputs, files)."""
     if isinstance(widget, forms.HiddenInput | forms.MultipleHiddenInput | forms.FileInput):
         return ""
-    if isinstance(widget, forms.RadioSelect):
-        return "form-radio"
+    # Before RadioSelect: CheckboxSelectMultiple is one.
     if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
         return "form-checkbox"
+    if isinstance(widget, forms.RadioSelect):
+        return "form-radio"
     if isinstance(widget, forms.Select):
         return "form-select"
     if isinstance(widget, forms.widgets.Input | forms.Textarea):
