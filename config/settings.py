@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.forms",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -101,6 +102,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+
+# Every form in DKFDS markup: templates/django/forms/ and config/forms.py.
+FORM_RENDERER = "config.forms.DKFDSRenderer"
 ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [

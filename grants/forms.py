@@ -60,6 +60,21 @@ class SendBackForm(forms.Form):
         label=_("Comment to the caseworkers"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    @classmethod
+    def for_row(cls, recommendation, data=None):
+        """The form in one row of the decision list: its own ids, named by the municipality."""
+        form = cls(
+            data,
+            initial={"recommendation": recommendation.pk},
+            auto_id=f"id_%s_{recommendation.pk}",
+        )
+        form.error_summary_id = f"send-back-{recommendation.pk}-errors"
+        form.error_summary_heading_level = 3
+        form.fields["comment"].label = _("Comment on %(municipality)s") % {
+            "municipality": recommendation.application.municipality.name
+        }
+        return form
+
 
 class MessageForm(forms.Form):
     text = forms.CharField(

@@ -446,8 +446,14 @@ def decision_list(request, pool_id):
         **services.decision_list(pool),
         "is_director": access.is_director(request.user),
         "is_caseworker": access.is_caseworker(request.user),
-        "send_back_form": send_back_form,
     }
+    posted = send_back_form.data.get("recommendation") if send_back_form else None
+    for row in context["rows"]:
+        recommendation = row["recommendation"]
+        if recommendation and recommendation.status == Recommendation.Status.PROPOSED:
+            # The row that was sent back with an error shows it, with the comment typed.
+            data = send_back_form.data if posted == str(recommendation.pk) else None
+            row["send_back_form"] = SendBackForm.for_row(recommendation, data)
     return render(request, TEMPLATES + "decision_list.html", context)
 
 

@@ -8,6 +8,7 @@ back on these forms, field by field, with the typed text kept.
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.http import urlencode
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import ProjectPart
@@ -23,6 +24,9 @@ MARKDOWN_HELP = _(
 
 class DescribedErrorsMixin:
     """Point every field with an error to its message (aria-describedby, aria-invalid)."""
+
+    #: The error summary (includes/error_summary.html) says that nothing was saved.
+    error_summary_nothing_saved = True
 
     def describe_errors(self):
         for name, field in self.fields.items():
@@ -78,6 +82,12 @@ class TopicFieldsMixin(forms.Form):
         self.fields["project_part"].choices = _part_choices()
         self.fields["concept_element"].choices = _element_choices()
         self.existing_tags = list(existing_tags)
+        if self.existing_tags:
+            # The hint says which tags are in use, so people reuse them.
+            field = self.fields["tags"]
+            field.help_text = format_lazy(
+                "{} {} {}", field.help_text, _("Tags in use:"), ", ".join(self.existing_tags)
+            )
 
     def clean_tags(self):
         tags = split_tags(self.cleaned_data["tags"])
@@ -157,6 +167,9 @@ class ReportForm(DescribedErrorsMixin, forms.Form):
 
 class SpaceFilterForm(forms.Form):
     """Filter a space's topics: type, project part, concept element (GET; all optional)."""
+
+    #: Every filter is optional; "(optional)" after each label would be noise.
+    hide_optional = True
 
     type = forms.ChoiceField(label=_("Type"), required=False)
     part = forms.TypedChoiceField(

@@ -18,6 +18,9 @@ UPCOMING, PAST = "kommende", "tidligere"
 class MeetingFilterForm(forms.Form):
     """Filter the list of meetings by type and initiative (a GET form; all fields optional)."""
 
+    #: Every filter is optional; "(optional)" after each label would be noise.
+    hide_optional = True
+
     tid = forms.ChoiceField(
         choices=[(UPCOMING, UPCOMING), (PAST, PAST)], required=False, widget=forms.HiddenInput
     )
@@ -90,3 +93,9 @@ class GuestSignupForm(forms.Form):
         empty_label=_("Choose a municipality"),
         help_text=_("If you work in a municipality. Some meetings have a limit per municipality."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One of the two is needed (services.register_guest): no "(optional)" on either.
+        for name in ("organisation", "municipality"):
+            self.fields[name].hide_optional = True

@@ -215,23 +215,36 @@ def save_draft(application, person, *, fields=None, answers=None, budget_lines=N
     return application
 
 
-def missing_for_submission(application) -> list[str]:
-    """What the applicant still has to fill in before the application can be submitted."""
-    missing = []
+#: The parts of the application form, in the order the form asks for them.
+APPLICATION_SECTIONS = ("people", "answers", "budget")
+
+
+def missing_by_section(application) -> dict[str, list[str]]:
+    """What is still missing in each part of the application form (see APPLICATION_SECTIONS)."""
+    missing = {section: [] for section in APPLICATION_SECTIONS}
     answered = {answer.criterion_id for answer in application.answers.all() if answer.text.strip()}
     for number, criterion in enumerate(application.pool.award_criteria.all(), start=1):
         if criterion.pk not in answered:
-            missing.append(
+            missing["answers"].append(
                 _("Answer award criterion %(number)s: %(title)s.")
                 % {"number": number, "title": criterion.title}
             )
     if not application.project_leader_name or not application.project_leader_email:
-        missing.append(_("Name the project leader and give their email address."))
+        missing["people"].append(_("Name the project leader and give their email address."))
     if not application.centre_chief_name or not application.centre_chief_approved:
-        missing.append(_("Confirm the approval at centre-chief level and name the centre chief."))
+        missing["people"].append(
+            _("Confirm the approval at centre-chief level and name the centre chief.")
+        )
     if not application.budget_lines.exists():
-        missing.append(_("Add the budget: at least one specified expense."))
+        missing["budget"].append(_("Add the budget: at least one specified expense."))
     return missing
+
+
+def missing_for_submission(application) -> list[str]:
+    """What the applicant still has to fill in before the application can be submitted."""
+    missing = missing_by_section(application)
+    # The award criteria first: they are most of the work.
+    return [*missing["answers"], *missing["people"], *missing["budget"]]
 
 
 def submit_application(application, person, now=None):

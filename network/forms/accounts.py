@@ -131,9 +131,17 @@ class InviteForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Either a municipality or agency staff: "(optional)" would mislead.
+        self.fields["municipality"].hide_optional = True
+
 
 class NoticeChoicesForm(forms.Form):
     """How the person wants each kind of notice: one radio group per kind."""
+
+    #: Every kind has a choice already; no "(optional)" after the groups' legends.
+    hide_optional = True
 
     def __init__(self, *args, initial_choices, **kwargs):
         super().__init__(*args, **kwargs)

@@ -42,6 +42,9 @@ class ProgressForm(forms.Form):
 
     #: The value of the hidden "form" field that tells the view which form was posted.
     name = ""
+    #: The error summary (includes/error_summary.html) under the page's h2 sections.
+    error_summary_heading_level = 3
+    error_summary_nothing_saved = True
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", self.name)

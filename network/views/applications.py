@@ -206,6 +206,35 @@ def _errors_by_name(form, formset):
     return errors
 
 
+def _steps(application, form, formset):
+    """The application form's steps for DKFDS's step indicator.
+
+    A step is done when its part of the saved draft has everything submission needs; the
+    current step is the first that is not (the last, "Submit", when all are). A step
+    whose fields have errors on this page is marked as such.
+    """
+    missing = services.missing_by_section(application)
+    errors = {
+        "people": any(field.errors for field in form.applicant_fields()),
+        "answers": any(field.errors for field in form.answer_fields()),
+        "budget": bool(formset.non_form_errors() or any(line.errors for line in formset.forms)),
+        "submit": bool(form.non_field_errors()),
+    }
+    steps = [
+        {"key": "people", "title": _("Project leader and approval"), "href": "#people-heading"},
+        {"key": "answers", "title": _("Award criteria"), "href": "#answers-heading"},
+        {"key": "budget", "title": _("Budget"), "href": "#budget-heading"},
+        {"key": "submit", "title": _("Submit application"), "href": "#submit-heading"},
+    ]
+    current = next((step["key"] for step in steps if missing.get(step["key"])), steps[-1]["key"])
+    for number, step in enumerate(steps, start=1):
+        step["number"] = number
+        step["current"] = step["key"] == current
+        step["done"] = step["key"] in missing and not missing[step["key"]]
+        step["error"] = errors[step["key"]]
+    return steps
+
+
 def _render_edit(request, application, form, formset, *, missing=(), draft_saved=False):
     error_summary = _error_summary(form, formset)
     last_saved = date_format(timezone.localtime(application.updated_at), "TIME_FORMAT")
@@ -215,11 +244,14 @@ def _render_edit(request, application, form, formset, *, missing=(), draft_saved
         saved_message = _saved_message(application)
     else:
         saved_message = _("Last saved at %(time)s.") % {"time": last_saved}
+    steps = _steps(application, form, formset)
     context = {
         "application": application,
         "pool": application.pool,
         "form": form,
         "formset": formset,
+        "steps": steps,
+        "current_step": next(step for step in steps if step["current"]),
         "error_summary": error_summary,
         "missing": missing,
         "budget_total": formset.total(),

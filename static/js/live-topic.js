@@ -332,10 +332,17 @@
         var box = errorBox();
         if (box) {
             box.textContent = "";
+            // DKFDS's error alert: div.alert.alert-error > div.alert-body > p.alert-text
+            var alert = document.createElement("div");
+            alert.className = "alert alert-error";
+            var body = document.createElement("div");
+            body.className = "alert-body";
             var paragraph = document.createElement("p");
-            paragraph.className = "alert alert-error";
+            paragraph.className = "alert-text";
             paragraph.textContent = message;
-            box.appendChild(paragraph);
+            body.appendChild(paragraph);
+            alert.appendChild(body);
+            box.appendChild(alert);
         }
         if (textarea) {
             textarea.setAttribute("aria-invalid", "true");

@@ -11,6 +11,7 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -364,6 +365,66 @@ def test_an_incomplete_submission_lists_what_is_missing_and_keeps_the_draft(clie
     # What was typed is kept as the draft.
     assert application.project_leader_name == "Anne Projektleder"
     assert application.budget_lines.count() == 2
+
+
+# --- The step indicator ----------------------------------------------------------------------
+
+
+def steps_of(response):
+    """(classes of the li, the step's link, its aria-current) for each step, and the phone text."""
+    page = BeautifulSoup(response.content, "html.parser")
+    indicator = page.find("ol", class_="step-indicator")
+    steps = [
+        (set(item.get("class", [])), item.find("a", class_="step"))
+        for item in indicator.find_all("li", recursive=False)
+    ]
+    compact = page.find(class_="step-subheading").get_text(" ", strip=True)
+    return steps, compact
+
+
+def test_the_step_indicator_marks_the_first_step_current_on_a_new_application(
+    client, pool, randers
+):
+    application = start(client, randers, pool)
+    steps, compact = steps_of(client.get(url("application", application.pk)))
+    assert len(steps) == 4
+    (classes, link), *later = steps
+    assert "current" in classes and link["aria-current"] == "step"
+    assert link["href"] == "#people-heading"
+    assert all(step_link.get("aria-current") is None for _, step_link in later)
+    assert [step_link.find(class_="step-number").get_text() for _, step_link in steps] == [
+        "1",
+        "2",
+        "3",
+        "4",
+    ]
+    assert compact.startswith("Trin 1 af 4")
+
+
+def test_the_step_indicator_marks_completed_steps_and_the_next_as_current(client, pool, randers):
+    application = start(client, randers, pool)
+    client.post(url("application", application.pk), form_data(application, lines=[]))
+    steps, compact = steps_of(client.get(url("application", application.pk)))
+    for classes, link in steps[:2]:
+        assert "current" not in classes and link.get("aria-current") is None
+        assert "gennemført" in link.find("svg")["aria-label"]
+    budget_classes, budget_link = steps[2]
+    assert "current" in budget_classes and budget_link["aria-current"] == "step"
+    assert budget_link["href"] == "#budget-heading"
+    assert compact.startswith("Trin 3 af 4")
+
+    client.post(url("application", application.pk), form_data(application))
+    steps, compact = steps_of(client.get(url("application", application.pk)))
+    assert steps[3][1]["aria-current"] == "step" and compact.startswith("Trin 4 af 4")
+
+
+def test_the_step_indicator_marks_a_step_with_errors(client, pool, randers):
+    application = start(client, randers, pool)
+    data = form_data(application, project_leader_email="ikke-en-adresse")
+    steps, _ = steps_of(client.post(url("application", application.pk), data))
+    classes, link = steps[0]
+    assert {"current", "error"} <= classes and link["aria-current"] == "step"
+    assert link.find("svg")["aria-label"] == "Fejl i trin 1"
 
 
 def test_late_submission_at_12_00_is_refused_and_the_draft_kept(client, randers):
