@@ -113,3 +113,17 @@ def icon(name):
     Inline rather than the package's 53 KB sprite: a page carries only the few it shows.
     """
     return mark_safe(_icon_svg(name))
+
+
+BADGE_VARIANTS = {
+    "badge-success": {"confirmed", "attended", "partner", "done", "awarded", "accepted", "open"},
+    "badge-info": {"waiting", "in_progress", "reference", "applicant", "submitted", "soon"},
+    "badge-warning": {"draft", "not_started", "expired"},
+    "badge-error": {"cancelled", "rejected", "left", "refused", "no_show", "closed"},
+}
+
+
+@register.filter
+def badge_variant(status):
+    """DKFDS's badge colour for a status of a registration, membership, application or part."""
+    return next((variant for variant, names in BADGE_VARIANTS.items() if status in names), "")

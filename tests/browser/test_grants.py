@@ -66,7 +66,7 @@ def test_the_director_approves_the_list_by_keyboard(page, log_in, assert_accessi
     approve_all.focus()
     page.keyboard.press("Enter")
     page.wait_for_url(f"**{reverse('grants:decision_list', args=[pool.pk])}")
-    expect(page.locator(".alert--success")).to_be_visible()
+    expect(page.locator(".alert-success")).to_be_visible()
     assert_accessible(page)
     assert services.awarded_in_pool(pool) == Decimal("5500000")
 
@@ -99,7 +99,7 @@ def test_the_municipality_reads_its_case_writes_and_reports(page, log_in, assert
     for key in ReportVersion.SECTION_KEYS:
         page.locator(f"#id_{key}").fill(f"Afsnit {key}")
     page.locator("button[value=submit]").click()
-    expect(page.locator(".alert--success")).to_be_visible()
+    expect(page.locator(".alert-success")).to_be_visible()
     assert_accessible(page)
     item.refresh_from_db()
     assert item.status == DueItem.Status.SUBMITTED

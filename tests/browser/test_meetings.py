@@ -76,7 +76,7 @@ def test_a_member_signs_up_and_cancels_by_keyboard(page, live_server, meetings):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith(meeting_url(meeting))
-    assert page.locator(".messages .alert--success").count() == 1
+    assert page.locator(".messages .alert-success").count() == 1
     registration = Registration.objects.get(meeting=meeting, person=leader)
     assert registration.status == Status.CONFIRMED
 
@@ -85,7 +85,7 @@ def test_a_member_signs_up_and_cancels_by_keyboard(page, live_server, meetings):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith(meeting_url(meeting))
-    assert page.locator(".messages .alert--success").count() == 1
+    assert page.locator(".messages .alert-success").count() == 1
     registration.refresh_from_db()
     assert registration.status == Status.CANCELLED
     # The sign-up button is back.
@@ -123,7 +123,7 @@ def test_a_guest_signs_up_and_confirms_through_the_emailed_link(page, live_serve
     assert guest.status == Status.UNCONFIRMED  # opening the link changes nothing
     with page.expect_navigation():
         page.locator(f'form[action="{confirm}"] button').click()
-    assert page.locator(".messages .alert--success").count() == 1
+    assert page.locator(".messages .alert-success").count() == 1
     guest.refresh_from_db()
     assert guest.status == Status.CONFIRMED
 

@@ -87,7 +87,7 @@ def test_project_leader_reports_a_status_note_by_keyboard(page, live_server, net
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith(report_url(network["randers"]))
-    assert page.locator(".messages .alert--success").count() == 1
+    assert page.locator(".messages .alert-success").count() == 1
 
     page.goto(overview_url(network["initiative"]))
     note = page.locator(".status-note", has_text="Implementeringsgruppen har holdt")

@@ -39,7 +39,9 @@ TIME_LIMIT = 90  # seconds, for the requests of the whole crowd
 PRODUCTION_PAGES = {"DJANGO_DEBUG": "false"}  # our error page, not the debug page
 
 POSTED = re.compile(r"/forum/emner/(\d+)/(?:\?side=\d+)?#indlaeg-(\d+)$")
-ALERT = re.compile(r'<p class="alert alert--(success|error)">([^<]*)</p>')
+ALERT = re.compile(
+    r'<div class="alert alert-(success|error)">\s*<div class="alert-body"><p class="alert-text">([^<]*)</p>'
+)
 
 
 def at_once(jobs):
@@ -73,7 +75,7 @@ def reply_outcome(answer, topic):
     if answer.status == 302 and (match := POSTED.search(answer.location)):
         assert int(match[1]) == topic.pk
         return "accepted", int(match[2])
-    if answer.status == 200 and 'class="error-summary"' in answer.html:
+    if answer.status == 200 and 'data-module="error-summary"' in answer.html:
         return "refused", None
     if is_error_page(answer):
         return "refused", None

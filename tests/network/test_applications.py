@@ -204,7 +204,7 @@ def test_applying_to_a_closed_pool_says_so_on_the_pool_page(client, randers):
     assert [level for level, _text in messages_of(response)] == [message_levels.ERROR]
     assert not Application.objects.exists()
     pool_page = client.get(closed.url)
-    assert b"alert--error" in pool_page.content
+    assert b"alert-error" in pool_page.content
 
 
 def test_agency_staff_cannot_apply(client, pool, editor):

@@ -91,7 +91,7 @@ def test_overview_shows_every_partner_in_every_part(client, network):
     response = client.get(overview_url(network["initiative"]))
     assert response.status_code == 200
     page = html(response)
-    status_table = page.split('class="progress-table"')[1].split("</table>")[0]
+    status_table = page.split('class="table progress-table"')[1].split("</table>")[0]
     for name in PARTNERS:
         slug = municipality(name).slug
         row = status_table.split(f'data-partner="{slug}"')[1].split("</tr>")[0]
@@ -109,7 +109,9 @@ def test_overview_states_the_status_in_text_not_colour_alone(client, network):
     client.force_login(network["editor"])
     page = html(client.get(overview_url(network["initiative"])))
     labels = {str(label) for label in PartProgress.Status.labels}
-    cells = re.findall(r'<span class="progress-status progress-status--\w+">([^<]+)</span>', page)
+    cells = re.findall(
+        r'<span class="badge [\w-]* ?progress-status progress-status--\w+">([^<]+)</span>', page
+    )
     assert len(cells) == 4 * 5
     assert set(cells) <= labels
 
@@ -138,7 +140,7 @@ def test_timeline_has_a_bar_per_started_part_and_the_table_lists_the_same(client
             (municipality("Herning").slug, "1"),
         }
     )
-    table = page.split('class="timeline-table"')[1].split("</table>")[0]
+    table = page.split('class="table timeline-table"')[1].split("</table>")[0]
     rows = set(re.findall(r'<tr data-partner="([\w-]+)" data-part="(\d)" data-started>', table))
     assert rows == bars
     assert len(re.findall(r"<tr data-partner=", table)) == 4 * 5
