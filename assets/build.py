@@ -32,7 +32,8 @@ def locked(name):
 
 
 def build():
-    subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=HERE, check=True)
+    npm_ci = ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
+    subprocess.run(npm_ci, cwd=HERE, check=True)
     if OUT.exists():
         shutil.rmtree(OUT)
     (OUT / "css").mkdir(parents=True)

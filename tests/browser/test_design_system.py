@@ -100,9 +100,7 @@ def measure(page):
     )
 
 
-def test_every_page_type_fits_a_phone_and_passes_axe(
-    browser, live_server, demo, assert_accessible
-):
+def test_every_page_type_fits_a_phone_and_passes_axe(browser, live_server, demo, assert_accessible):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
     for width_name, (viewport, top_share) in WIDTHS.items():

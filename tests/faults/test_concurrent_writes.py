@@ -40,7 +40,8 @@ PRODUCTION_PAGES = {"DJANGO_DEBUG": "false"}  # our error page, not the debug pa
 
 POSTED = re.compile(r"/forum/emner/(\d+)/(?:\?side=\d+)?#indlaeg-(\d+)$")
 ALERT = re.compile(
-    r'<div class="alert alert-(success|error)">\s*<div class="alert-body"><p class="alert-text">([^<]*)</p>'
+    r'<div class="alert alert-(success|error)">\s*'
+    r'<div class="alert-body"><p class="alert-text">([^<]*)</p>'
 )
 
 
