@@ -401,7 +401,7 @@ def test_unread_markers_per_person(client, forum):
     PostFactory(topic=topic, author=forum["partner"], source="Nyt")
     PostFactory(topic=topic, author=forum["partner"], source="Nyere")
     page = client.get(space_url).content.decode()
-    assert '<span class="forum-badge">2 ' in page
+    assert '<span class="badge badge-info forum-badge">2 ' in page
     assert "#indlaeg-2" in client.get(topic_url(topic)).content.decode()
     # The author has read their own posts.
     client.force_login(forum["partner"])
