@@ -73,7 +73,7 @@ def reply_outcome(answer, topic):
     if answer.status == 302 and (match := POSTED.search(answer.location)):
         assert int(match[1]) == topic.pk
         return "accepted", int(match[2])
-    if answer.status == 200 and 'class="error-summary"' in answer.html:
+    if answer.status == 200 and 'data-module="error-summary"' in answer.html:
         return "refused", None
     if is_error_page(answer):
         return "refused", None
