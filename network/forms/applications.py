@@ -34,6 +34,8 @@ class ApplicationForm(forms.Form):
 
     #: The limit that refused the save (``config.limits.LimitReached``), if one did.
     over_limit = None
+    #: A draft may leave anything empty, but submission needs it all: no "(optional)".
+    hide_optional = True
 
     project_leader_name = forms.CharField(
         label=_("Project leader's name"), max_length=200, required=False
@@ -162,6 +164,9 @@ class AmountField(forms.DecimalField):
 
 class BudgetLineForm(forms.Form):
     """One specified expense in one month. A line left completely empty is ignored."""
+
+    #: A line is filled in whole or left empty: no "(optional)" on its fields.
+    hide_optional = True
 
     month = MonthField(label=_("Month"), required=False)
     description = forms.CharField(label=_("Specified expense"), max_length=255, required=False)
