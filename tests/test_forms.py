@@ -169,7 +169,7 @@ HAND_WRITTEN = {
     ("cms/pool_index_page.html", "status"),  # the page's filter, read by PoolIndexPage
     ("cms/search_results.html", "q"),
     ("knowledge/_forum_tools.html", "q"),
-    ("base.html", "q"),  # the site search in the header
+    ("includes/site_search.html", "q"),  # the site search in the header
 }
 FIELD_TAG = re.compile(r"<(input|textarea|select)\b([^>]*)>", re.IGNORECASE)
 

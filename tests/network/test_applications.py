@@ -407,7 +407,7 @@ def test_the_step_indicator_marks_completed_steps_and_the_next_as_current(client
     steps, compact = steps_of(client.get(url("application", application.pk)))
     for classes, link in steps[:2]:
         assert "current" not in classes and link.get("aria-current") is None
-        assert "gennemført" in link.find("svg")["aria-label"]
+        assert "gennemført" in link.find(class_="step-icon")["aria-label"]
     budget_classes, budget_link = steps[2]
     assert "current" in budget_classes and budget_link["aria-current"] == "step"
     assert budget_link["href"] == "#budget-heading"
@@ -424,7 +424,7 @@ def test_the_step_indicator_marks_a_step_with_errors(client, pool, randers):
     steps, _ = steps_of(client.post(url("application", application.pk), data))
     classes, link = steps[0]
     assert {"current", "error"} <= classes and link["aria-current"] == "step"
-    assert link.find("svg")["aria-label"] == "Fejl i trin 1"
+    assert link.find(class_="step-icon")["aria-label"] == "Fejl i trin 1"
 
 
 def test_late_submission_at_12_00_is_refused_and_the_draft_kept(client, randers):
