@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from config.limits import LimitReached, answer
-from network import access, mitid, notices, services
+from network import access, mitid, notices, overview, services
 from network.forms.accounts import (
     AcceptInvitationForm,
     EmailAuthenticationForm,
@@ -50,6 +50,10 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(mitid_configured=mitid.is_configured(), **kwargs)
+
+    def get_success_url(self):
+        """A safe ``next``, but from the public front page Mit overblik (network/overview.py)."""
+        return overview.landing_url(self.request, self.get_redirect_url())
 
 
 class LogoutView(auth_views.LogoutView):
@@ -141,11 +145,7 @@ def accept_invitation(request, token):
                     _("Welcome, %(name)s. Your login is ready and you are logged in.")
                     % {"name": person.get_full_name() or person.email},
                 )
-                if person.municipality_id:
-                    return redirect(
-                        reverse("network:municipality", args=[person.municipality.slug])
-                    )
-                return redirect("network:my_page")
+                return redirect("network:overview")
     else:
         form = AcceptInvitationForm(
             initial={"first_name": invitation.first_name, "last_name": invitation.last_name}
