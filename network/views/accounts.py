@@ -35,6 +35,10 @@ from network.models import Application, Invitation, Membership, Role, StatusNote
 TEMPLATES = "network/accounts/"
 #: How many of the latest invitations the invite page lists.
 RECENT_INVITATIONS = 25
+#: How many upcoming and how many past meetings my page lists (the rest: "Mine tilmeldinger").
+MY_PAGE_MEETINGS = 5
+#: meetings.Registration.ACTIVE, by value (network does not import meetings).
+ACTIVE_REGISTRATION_STATUSES = ["unconfirmed", "confirmed", "waiting"]
 
 
 class LoginView(auth_views.LoginView):
@@ -188,8 +192,20 @@ def my_page(request):
     status_notes = StatusNote.objects.filter(author=person).select_related(
         "membership__municipality", "membership__initiative"
     )[:20]
+    # Meetings through the reverse relation (network sits below meetings): the next few
+    # places, and the latest past meetings with what happened there.
+    now = timezone.now()
+    registrations = person.registrations.select_related("meeting")
+    upcoming_registrations = registrations.filter(
+        meeting__ends_at__gt=now, status__in=ACTIVE_REGISTRATION_STATUSES
+    ).order_by("meeting__starts_at", "pk")[:MY_PAGE_MEETINGS]
+    past_registrations = registrations.filter(meeting__ends_at__lte=now).order_by(
+        "-meeting__starts_at", "-pk"
+    )[:MY_PAGE_MEETINGS]
     context = {
         "person": person,
+        "upcoming_registrations": upcoming_registrations,
+        "past_registrations": past_registrations,
         "roles": person.role_assignments.order_by("role"),
         "memberships": memberships,
         "applications": applications,
