@@ -178,6 +178,7 @@ def network_part(person, now) -> Contribution:
             )
     if access.can_invite(person):
         shortcuts.append(Shortcut(_("Invite a person"), reverse("network:invite"), order=70))
-    if access.is_agency_staff(person):
+    # The permissions are read once per request (the editors' bar of the page reads the same).
+    if access.is_agency_staff(person) and person.has_perm("wagtailadmin.access_admin"):
         shortcuts.append(Shortcut(_("Editors' pages"), reverse("wagtailadmin_home"), order=80))
     return contribution

@@ -289,6 +289,12 @@ def test_shortcuts_follow_the_roles(client, network):
     editor_html = overview_html(client, agency_editor())
     assert reverse("network:invite") in editor_html
     assert reverse("grants:my_cases") in editor_html
+    assert "Redaktionens sider" in editor_html
+    # The director has no access to the editors' pages: no shortcut that would refuse them.
+    director_html = overview_html(client, agency_director())
+    assert reverse("grants:my_cases") in director_html
+    assert reverse("network:invite") not in director_html
+    assert "Redaktionens sider" not in director_html
 
 
 def test_a_draft_application_to_an_open_pool_is_something_to_do(client):
