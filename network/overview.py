@@ -20,6 +20,10 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from network import access
+from network.models import Application, Membership
 
 #: Rows shown in one section; one more is read to know whether there are more.
 LIMIT = 5
@@ -119,12 +123,7 @@ def _front_pages():
 def network_part(person, now) -> Contribution:
     """The municipality's unsubmitted applications to open pools, and the shortcuts the
     person's roles give in the network (their municipality, its partnerships' progress,
-    inviting, assessing)."""
-    from django.utils.translation import gettext as _
-
-    from network import access
-    from network.models import Application, Membership
-
+    inviting, the editors' pages)."""
     contribution = Contribution()
     shortcuts = contribution.shortcuts
     shortcuts.append(Shortcut(_("My page"), reverse("network:my_page"), order=90))
@@ -157,7 +156,7 @@ def network_part(person, now) -> Contribution:
                 municipality_id=person.municipality_id, status__in=access.NETWORK_STATUSES
             )
             .select_related("initiative", "municipality")
-            .order_by("-initiative__project_period_start", "pk")
+            .order_by("-initiative__project_period_start", "pk")[:LIMIT]
         )
         for membership in memberships:
             shortcuts.append(
