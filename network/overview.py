@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import CharField, DateTimeField, F, Value
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -120,6 +121,50 @@ def _front_pages():
 # --- The network's own part -----------------------------------------------------------------
 
 
+def _municipality_rows(person, now):
+    """In one query: the municipality's drafts to open pools (what it must still submit)
+    and the partnerships it is a member of (for the shortcuts), as dictionaries. Both are
+    few: a draft per open pool, a membership per initiative."""
+    columns = ["row", "pk", "title", "deadline", "slug", "municipality", "municipality_slug"]
+    drafts = (
+        Application.objects.filter(
+            municipality_id=person.municipality_id,
+            status=Application.Status.DRAFT,
+            pool__deadline__gt=now,
+        )
+        .order_by()
+        .annotate(
+            row=Value("draft", output_field=CharField()),
+            title=F("pool__title"),
+            deadline=F("pool__deadline"),
+            slug=Value("", output_field=CharField()),
+            municipality_name=F("municipality__name"),
+            municipality_slug=F("municipality__slug"),
+        )
+        .values_list(
+            "row", "pk", "title", "deadline", "slug", "municipality_name", "municipality_slug"
+        )
+    )
+    memberships = (
+        Membership.objects.filter(
+            municipality_id=person.municipality_id, status__in=access.NETWORK_STATUSES
+        )
+        .order_by()
+        .annotate(
+            row=Value("member", output_field=CharField()),
+            title=F("initiative__title"),
+            deadline=Value(None, output_field=DateTimeField()),
+            slug=F("initiative__slug"),
+            municipality_name=F("municipality__name"),
+            municipality_slug=F("municipality__slug"),
+        )
+        .values_list(
+            "row", "pk", "title", "deadline", "slug", "municipality_name", "municipality_slug"
+        )
+    )
+    return [dict(zip(columns, row, strict=True)) for row in drafts.union(memberships, all=True)]
+
+
 def network_part(person, now) -> Contribution:
     """The municipality's unsubmitted applications to open pools, and the shortcuts the
     person's roles give in the network (their municipality, its partnerships' progress,
@@ -128,50 +173,42 @@ def network_part(person, now) -> Contribution:
     shortcuts = contribution.shortcuts
     shortcuts.append(Shortcut(_("My page"), reverse("network:my_page"), order=90))
     if person.municipality_id:
-        drafts = (
-            Application.objects.filter(
-                municipality_id=person.municipality_id,
-                status=Application.Status.DRAFT,
-                pool__deadline__gt=now,
-            )
-            .select_related("pool")
-            .order_by("pool__deadline", "pk")[: LIMIT + 1]
+        rows = _municipality_rows(person, now)
+        drafts = sorted(
+            (row for row in rows if row["row"] == "draft"),
+            key=lambda row: (row["deadline"], row["pk"]),
         )
-        rows, more = limited(drafts)
-        if rows:
+        drafts, more = drafts[:LIMIT], len(drafts) > LIMIT
+        if drafts:
             contribution.sections.append(
                 Section(
                     key="draft_applications",
                     title=_("Applications your municipality has not submitted"),
                     template="network/overview/_draft_applications.html",
-                    rows=rows,
+                    rows=drafts,
                     has_more=more,
                     order=10,
                     more_url=reverse("network:my_page") + "#applications-heading",
                     more_label=_("All your municipality's applications"),
                 )
             )
-        memberships = list(
-            Membership.objects.filter(
-                municipality_id=person.municipality_id, status__in=access.NETWORK_STATUSES
-            )
-            .select_related("initiative", "municipality")
-            .order_by("-initiative__project_period_start", "pk")[:LIMIT]
+        memberships = sorted(
+            (row for row in rows if row["row"] == "member"), key=lambda row: row["title"]
         )
-        for membership in memberships:
+        for membership in memberships[:LIMIT]:
             shortcuts.append(
                 Shortcut(
-                    _("Progress in %(initiative)s") % {"initiative": membership.initiative.title},
-                    reverse("network:progress_overview", args=[membership.initiative.slug]),
+                    _("Progress in %(initiative)s") % {"initiative": membership["title"]},
+                    reverse("network:progress_overview", args=[membership["slug"]]),
                     order=30,
                 )
             )
         if memberships:
-            municipality = memberships[0].municipality
             shortcuts.append(
                 Shortcut(
-                    _("%(municipality)s Municipality's page") % {"municipality": municipality.name},
-                    reverse("network:municipality", args=[municipality.slug]),
+                    _("%(municipality)s Municipality's page")
+                    % {"municipality": memberships[0]["municipality"]},
+                    reverse("network:municipality", args=[memberships[0]["municipality_slug"]]),
                     order=31,
                 )
             )
