@@ -1,7 +1,7 @@
 """The forum's part of "Mit overblik" (network/overview.py): unread mentions and replies,
 topics with posts the person has not read, and, for moderators, reported posts."""
 
-from django.db.models import F
+from django.db.models import CharField, F, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -41,11 +41,65 @@ def unread_topics(person):
     )
 
 
+COLUMNS = ["row", "pk", "topic_id", "title", "sequence", "last_sequence"]
+COLUMNS += ["first_name", "last_name", "kind", "at", "space"]
+
+
+def _first(queryset):
+    """The first ``LIMIT + 1`` rows of the ordered queryset, as a filter that can take
+    part in a union (whose parts may not be sliced themselves)."""
+    return queryset.model.objects.filter(pk__in=queryset.values("pk")[: LIMIT + 1]).order_by()
+
+
+def forum_rows(person):
+    """In one query: the first unread mentions and replies and the first topics with
+    unread posts, as dictionaries with their links, latest first."""
+    text = CharField()
+    notifications = _first(unread_notifications(person)).values_list(
+        Value("notification", output_field=text),
+        "pk",
+        "post__topic_id",
+        "post__topic__title",
+        "post__sequence",
+        "post__topic__last_sequence",
+        "post__author__first_name",
+        "post__author__last_name",
+        "kind",
+        "created_at",
+        "post__topic__space__title",
+    )
+    topics = _first(unread_topics(person)).values_list(
+        Value("topic", output_field=text),
+        "pk",
+        "topic_id",
+        "topic__title",
+        "last_read_sequence",
+        "topic__last_sequence",
+        Value("", output_field=text),
+        Value("", output_field=text),
+        Value("", output_field=text),
+        "topic__last_post_at",
+        "topic__space__title",
+    )
+    rows = [dict(zip(COLUMNS, row, strict=True)) for row in notifications.union(topics, all=True)]
+    rows.sort(key=lambda row: (row["at"], row["pk"]), reverse=True)
+    for row in rows:
+        if row["row"] == "notification":
+            row["url"] = post_url(row["topic_id"], row["sequence"])
+            row["author"] = f"{row['first_name'] or ''} {row['last_name'] or ''}".strip()
+        else:
+            row["unread_count"] = row["last_sequence"] - row["sequence"]
+            row["url"] = post_url(row["topic_id"], row["sequence"] + 1)
+    return (
+        [row for row in rows if row["row"] == "notification"],
+        [row for row in rows if row["row"] == "topic"],
+    )
+
+
 def knowledge_part(person, now) -> Contribution:
     contribution = Contribution()
-    rows, more = limited(unread_notifications(person)[: LIMIT + 1])
-    for notification in rows:
-        notification.url = notification.post.get_absolute_url()
+    notifications, topics = forum_rows(person)
+    rows, more = limited(notifications)
     contribution.sections.append(
         Section(
             key="notifications",
@@ -60,12 +114,7 @@ def knowledge_part(person, now) -> Contribution:
             empty_text=_("No unread mentions or replies."),
         )
     )
-    rows, more = limited(unread_topics(person)[: LIMIT + 1])
-    for subscription in rows:
-        subscription.unread_count = subscription.topic.last_sequence - (
-            subscription.last_read_sequence
-        )
-        subscription.url = post_url(subscription.topic_id, subscription.last_read_sequence + 1)
+    rows, more = limited(topics)
     contribution.sections.append(
         Section(
             key="unread_topics",
