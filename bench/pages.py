@@ -62,6 +62,7 @@ def key_pages():
         ("progress overview", reverse("network:progress_overview", args=[INITIATIVE_SLUG]), True),
         ("forum space", reverse("knowledge:space", args=[NETWORK_SPACE_SLUG]), True),
         ("topic page", reverse("knowledge:topic", args=[topic.pk]), True),
+        ("my overview", reverse("network:overview"), True),
         ("search results", f"{reverse('search')}?q={SEARCH_WORD}", False),
     ]
 

@@ -105,6 +105,66 @@ def seed_large(scale, stdout):
             rng, people, sizes["topics"], sizes["posts"], min(BIG_TOPIC_POSTS, sizes["posts"])
         )
         stdout.write(f"  {sizes['topics']} topics, {sizes['posts']} posts\n")
+    with transaction.atomic():
+        seed_reader(rng)
+        stdout.write(f"  the reader's {READER_ROWS} places, followed topics and mentions\n")
+
+
+#: Places at meetings, followed topics with unread posts, and unread mentions of the
+#: reader of the logged-in pages, for Mit overblik to choose its few rows from.
+READER_ROWS = 300
+
+
+def seed_reader(rng):
+    import hashlib
+
+    from django.db.models import F
+
+    from bench.pages import READER
+    from knowledge.models import Notification, Post, Subscription, Topic
+    from meetings import access as meeting_access
+    from meetings.models import Meeting, Registration
+    from network.models import User
+
+    reader = User.objects.get(email=READER)
+    free = meeting_access.visible_meetings(reader, Meeting.objects.all()).exclude(
+        registrations__person=reader
+    )
+    ids = sorted(free.values_list("pk", flat=True))
+    meetings = Meeting.objects.filter(pk__in=rng.sample(ids, min(READER_ROWS, len(ids))))
+    Registration.objects.bulk_create(
+        [
+            Registration(
+                meeting=meeting,
+                person=reader,
+                name=reader.get_full_name(),
+                email=reader.email,
+                municipality_id=reader.municipality_id,
+                status=rng.choice(["confirmed", "confirmed", "waiting"]),
+                token_hash=hashlib.sha256(f"reader-{meeting.pk}".encode()).hexdigest(),
+                created_at=meeting.starts_at,
+            )
+            for meeting in meetings
+        ],
+        batch_size=BATCH,
+    )
+    ids = sorted(Topic.objects.filter(last_sequence__gt=2).values_list("pk", flat=True))
+    topics = list(Topic.objects.filter(pk__in=rng.sample(ids, min(READER_ROWS, len(ids)))))
+    Subscription.objects.bulk_create(
+        [
+            Subscription(person=reader, topic=topic, mode="following", last_read_sequence=1)
+            for topic in topics
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    Subscription.objects.filter(person=reader, topic__in=topics).update(last_read_sequence=1)
+    posts = Post.objects.filter(topic__in=topics, sequence=F("topic__last_sequence"))
+    Notification.objects.bulk_create(
+        [Notification(person=reader, kind="mention", post=post) for post in posts],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
 
 
 def seed_people(rng, total):

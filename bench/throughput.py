@@ -70,6 +70,13 @@ def run(seconds):
                 text=True,
                 check=True,
             ).stdout
-            results.append({"page": page["page"], "url": page["url"], **parse_wrk(output)})
+            results.append(
+                {
+                    "page": page["page"],
+                    "url": page["url"],
+                    "logged_in": page["logged_in"],
+                    **parse_wrk(output),
+                }
+            )
             print(f"  {page['page']}: {results[-1]['rps']:.1f} requests/s", file=sys.stderr)
     return {"connections": CONNECTIONS, "seconds": seconds, "pages": results}

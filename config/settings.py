@@ -218,7 +218,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "network:login"
 # Login-only Wagtail pages send people to the site's own login page.
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
-LOGIN_REDIRECT_URL = "network:my_page"
+LOGIN_REDIRECT_URL = "network:overview"
 LOGOUT_REDIRECT_URL = "/"
 
 # MitID Erhverv over OpenID Connect (network/mitid.py): on when a provider and a client

@@ -7,6 +7,8 @@ class GrantsConfig(AppConfig):
     verbose_name = _("Grant cases")
 
     def ready(self):
-        from grants import signals
+        from grants import overview, signals
+        from network.overview import register
 
         signals.connect()
+        register(overview.grants_part)

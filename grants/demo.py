@@ -245,7 +245,12 @@ def _auditor_statement(application, item):
 
 def _payment(case, paid_on, amount, released_by, editor):
     Payment.objects.create(
-        case=case, paid_on=paid_on, amount=amount, released_by=released_by, recorded_by=editor
+        case=case,
+        paid_on=paid_on,
+        amount=amount,
+        released_by=released_by,
+        recorded_by=editor,
+        recorded_at=_at(paid_on),
     )
     case.paid_amount += amount
     case.save(update_fields=["paid_amount"])

@@ -7,7 +7,9 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge sharing")
 
     def ready(self):
-        from knowledge import cards, signals
+        from knowledge import cards, overview, signals
+        from network.overview import register
 
         signals.connect()
         cards.connect()
+        register(overview.knowledge_part)

@@ -7,6 +7,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self):
-        from meetings import cache
+        from meetings import cache, overview
+        from network.overview import register
 
         cache.connect()
+        register(overview.meetings_part)

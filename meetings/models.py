@@ -196,6 +196,38 @@ class Registration(models.Model):
     def is_guest(self):
         return self.person_id is None
 
+    #: What became of a place at a meeting that has ended: (key, label). A past place is
+    #: never "confirmed": the person came, did not come (attendance taken by the
+    #: organiser), cancelled, or the organiser never took attendance.
+    OUTCOMES = {
+        "meeting_cancelled": _("Meeting cancelled"),
+        "attended": _("Attended"),
+        "no_show": _("Did not attend"),
+        "cancelled": pgettext_lazy("registration status", "Cancelled"),
+        "not_recorded": _("Signed up, attendance not recorded"),
+        "no_place": _("Did not get a place (waiting list)"),
+        "unconfirmed": _("Never confirmed"),
+    }
+
+    def outcome(self):
+        """What happened at the (past) meeting, as a key of ``OUTCOMES``."""
+        if self.status == self.Status.CANCELLED:
+            return "cancelled"
+        if self.meeting.is_cancelled:
+            return "meeting_cancelled"
+        if self.status == self.Status.WAITING:
+            return "no_place"
+        if self.status == self.Status.UNCONFIRMED:
+            return "unconfirmed"
+        if self.attended is True:
+            return "attended"
+        if self.attended is False:
+            return "no_show"
+        return "not_recorded"
+
+    def outcome_label(self):
+        return self.OUTCOMES[self.outcome()]
+
 
 class MeetingDocument(models.Model):
     """A document for a meeting's audience: material before, or minutes' appendices after."""

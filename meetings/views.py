@@ -34,6 +34,8 @@ from meetings.models import CalendarFeed, Meeting, Registration
 TEMPLATES = "meetings/"
 #: Meetings per page in the lists.
 PAGE_SIZE = 20
+#: Past sign-ups per page of "Mine tilmeldinger" (the upcoming ones are all shown).
+PAST_PAGE_SIZE = 20
 #: The session key that remembers where a guest's confirmation email went.
 GUEST_EMAIL_SESSION_KEY = "meetings_guest_email"
 
@@ -416,15 +418,18 @@ def my_registrations(request):
     if request.GET.get("slet", "").isdigit():
         to_delete = registrations.filter(pk=request.GET["slet"]).first()
     now = timezone.now()
-    rows = list(with_waiting_positions(registrations).order_by("meeting__starts_at", "pk"))
-    for row in rows:
+    upcoming = list(
+        with_waiting_positions(registrations.filter(meeting__ends_at__gt=now)).order_by(
+            "meeting__starts_at", "pk"
+        )
+    )
+    for row in upcoming:
         row.is_active = row.status in Registration.ACTIVE
-        row.is_past = row.meeting.is_past(now)
-    context = {
-        "upcoming": [row for row in rows if not row.is_past],
-        "past": [row for row in reversed(rows) if row.is_past],
-        "to_delete": to_delete,
-    }
+    past = Paginator(
+        registrations.filter(meeting__ends_at__lte=now).order_by("-meeting__starts_at", "-pk"),
+        PAST_PAGE_SIZE,
+    ).get_page(request.GET.get("side"))
+    context = {"upcoming": upcoming, "past": past, "to_delete": to_delete}
     return render(request, TEMPLATES + "my_registrations.html", context)
 
 

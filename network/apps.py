@@ -9,9 +9,10 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Network")
 
     def ready(self):
-        from network import cache
+        from network import cache, overview
 
         cache.connect()
+        overview.register(overview.network_part)
 
 
 class UsersAppConfig(WagtailUsersAppConfig):

@@ -12,7 +12,7 @@ not the other way round), so both modules mean the same person.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -69,8 +69,13 @@ REFERENCE = [
     "Helsingør",
     "Middelfart",
 ]
+#: The 2019 applications were started in August, last saved when submitted, scored in
+#: November and decided in December 2019.
+STARTED = datetime(2019, 8, 19, 9, 30, tzinfo=COPENHAGEN)
 SUBMITTED = datetime(2019, 9, 16, 14, 0, tzinfo=COPENHAGEN)
+ASSESSED = datetime(2019, 11, 20, 13, 0, tzinfo=COPENHAGEN)
 DECIDED = datetime(2019, 12, 19, 10, 0, tzinfo=COPENHAGEN)
+PROJECT_PERIOD_START = date(2020, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -281,6 +286,26 @@ def load(stdout):
     for name, parts in PROGRESS.items():
         ensure_progress(initiative, name, parts, people, counter)
     ensure_demo_pool_draft(people["ansoeger@odense.example"], counter)
+    settle_dates(pool)
+
+
+def settle_dates(pool):
+    """History as it happened, not the day the demo was loaded: the timestamps Django
+    sets to "now" (created, last saved, scored, updated) put back to when the 2019
+    applications and the partners' progress were written. Also mends a demo loaded
+    before this was done; a second run changes nothing."""
+    applications = Application.objects.filter(pool=pool, status=Application.Status.DECIDED)
+    applications.update(created_at=STARTED, updated_at=SUBMITTED)
+    Assessment.objects.filter(application__in=applications).update(assessed_at=ASSESSED)
+    for progress in PartProgress.objects.filter(membership__initiative__pool=pool):
+        when = progress.finished_on or progress.started_on or PROJECT_PERIOD_START
+        PartProgress.objects.filter(pk=progress.pk).update(updated_at=_noon(when))
+    for note in StatusNote.objects.filter(membership__initiative__pool=pool):
+        StatusNote.objects.filter(pk=note.pk).update(created_at=_noon(note.written_on))
+
+
+def _noon(day):
+    return datetime.combine(day, datetime.min.time(), tzinfo=COPENHAGEN) + timedelta(hours=12)
 
 
 def ensure_cvr_numbers(counter):
@@ -338,7 +363,7 @@ def ensure_initiative(pool, counter):
             slug=INITIATIVE_SLUG,
             pool=pool,
             page=InitiativePage.objects.filter(slug="partnerskabet").first(),
-            project_period_start=date(2020, 1, 1),
+            project_period_start=PROJECT_PERIOD_START,
             project_period_end=date(2022, 9, 30),
         )
     counter.report(created, f"initiativ {initiative.title}")

@@ -12,12 +12,13 @@ progress      progress_overview <initiative_slug>, municipality <slug>,
               report_progress <initiative_slug> <municipality_slug>
 """
 
-from network.views import accounts, applications, mitid, progress, second_factor
+from network.views import accounts, applications, mitid, overview, progress, second_factor
 
 app_name = "network"
 
 urlpatterns = [
     *accounts.urlpatterns,
+    *overview.urlpatterns,
     *mitid.urlpatterns,
     *second_factor.urlpatterns,
     *applications.urlpatterns,

@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from config.limits import LimitReached, answer
-from network import access, mitid, notices, services
+from network import access, mitid, notices, overview, services
 from network.forms.accounts import (
     AcceptInvitationForm,
     EmailAuthenticationForm,
@@ -35,6 +35,10 @@ from network.models import Application, Invitation, Membership, Role, StatusNote
 TEMPLATES = "network/accounts/"
 #: How many of the latest invitations the invite page lists.
 RECENT_INVITATIONS = 25
+#: How many upcoming and how many past meetings my page lists (the rest: "Mine tilmeldinger").
+MY_PAGE_MEETINGS = 5
+#: meetings.Registration.ACTIVE, by value (network does not import meetings).
+ACTIVE_REGISTRATION_STATUSES = ["unconfirmed", "confirmed", "waiting"]
 
 
 class LoginView(auth_views.LoginView):
@@ -50,6 +54,10 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(mitid_configured=mitid.is_configured(), **kwargs)
+
+    def get_success_url(self):
+        """A safe ``next``, but from the public front page Mit overblik (network/overview.py)."""
+        return overview.landing_url(self.request, self.get_redirect_url())
 
 
 class LogoutView(auth_views.LogoutView):
@@ -141,11 +149,7 @@ def accept_invitation(request, token):
                     _("Welcome, %(name)s. Your login is ready and you are logged in.")
                     % {"name": person.get_full_name() or person.email},
                 )
-                if person.municipality_id:
-                    return redirect(
-                        reverse("network:municipality", args=[person.municipality.slug])
-                    )
-                return redirect("network:my_page")
+                return redirect("network:overview")
     else:
         form = AcceptInvitationForm(
             initial={"first_name": invitation.first_name, "last_name": invitation.last_name}
@@ -188,8 +192,20 @@ def my_page(request):
     status_notes = StatusNote.objects.filter(author=person).select_related(
         "membership__municipality", "membership__initiative"
     )[:20]
+    # Meetings through the reverse relation (network sits below meetings): the next few
+    # places, and the latest past meetings with what happened there.
+    now = timezone.now()
+    registrations = person.registrations.select_related("meeting")
+    upcoming_registrations = registrations.filter(
+        meeting__ends_at__gt=now, status__in=ACTIVE_REGISTRATION_STATUSES
+    ).order_by("meeting__starts_at", "pk")[:MY_PAGE_MEETINGS]
+    past_registrations = registrations.filter(meeting__ends_at__lte=now).order_by(
+        "-meeting__starts_at", "-pk"
+    )[:MY_PAGE_MEETINGS]
     context = {
         "person": person,
+        "upcoming_registrations": upcoming_registrations,
+        "past_registrations": past_registrations,
         "roles": person.role_assignments.order_by("role"),
         "memberships": memberships,
         "applications": applications,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from network import mitid, services
+from network import mitid, overview, services
 
 TEMPLATE = "network/accounts/mitid_refused.html"
 #: Reasons about the person, each with its own text on the refusal page; every other
@@ -101,7 +101,7 @@ def mitid_callback(request):
             _("Welcome, %(name)s. Your login is ready and you are logged in.")
             % {"name": person.get_full_name() or person.email},
         )
-    return redirect(next_url or "network:my_page")
+    return redirect(overview.landing_url(request, next_url))
 
 
 urlpatterns = [

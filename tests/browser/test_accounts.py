@@ -81,7 +81,7 @@ def test_accept_an_invitation_by_keyboard(page, assert_accessible):
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
-    assert page.url.endswith(reverse("network:my_page"))
+    assert page.url.endswith(reverse("network:overview"))
     person = User.objects.get(email="ny@socialstyrelsen.example")
     assert person.get_full_name() == "Mette Frederiksen"
     assert person.check_password(NEW_PASSWORD)

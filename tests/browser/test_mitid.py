@@ -61,7 +61,7 @@ def test_invited_logged_in_applying_and_logged_out_with_mitid_erhverv(
     page.click(f"a[href='{reverse('network:mitid_accept_invitation', args=[token])}']")
     log_in_at_provider(page, "ny-medarbejder")
 
-    page.wait_for_url(live_server.url + reverse("network:my_page"))
+    page.wait_for_url(live_server.url + reverse("network:overview"))
     person = User.objects.get(professional_id="pid-browser")
     assert person.email == "ny@randers.example" and not person.has_usable_password()
     assert "Ida Holm" in page.content()
@@ -82,7 +82,7 @@ def test_invited_logged_in_applying_and_logged_out_with_mitid_erhverv(
     page.goto(reverse("network:login"))
     page.click(f"a[href='{reverse('network:mitid_login')}']")
     log_in_at_provider(page, "ny-medarbejder")
-    page.wait_for_url(live_server.url + reverse("network:my_page"))
+    page.wait_for_url(live_server.url + reverse("network:overview"))
 
 
 def test_log_in_with_mitid_erhverv_from_the_login_page(
@@ -141,7 +141,7 @@ def test_the_second_factor_pages_are_accessible(page, settings, assert_accessibl
     assert_accessible(page)
 
     page.click("a.button")
-    page.wait_for_url(re.compile(re.escape(reverse("network:my_page"))))
+    page.wait_for_url(re.compile(re.escape(reverse("network:overview"))))
     page.locator(f"form[action='{reverse('network:logout')}'] button").click()
     page.wait_for_url(re.compile(r"/$"))
     page.goto(reverse("network:login"))

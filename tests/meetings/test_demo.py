@@ -103,3 +103,16 @@ def test_loading_twice_changes_nothing(demo):
     before = snapshot()
     call_command("load_demo_content", stdout=StringIO())
     assert snapshot() == before
+
+
+def test_past_meetings_are_dated_as_history_not_the_day_the_demo_was_loaded(demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    past = Meeting.objects.filter(ends_at__lt=timezone.now() - timedelta(days=365))
+    assert past.count() >= 4
+    for meeting in past:
+        assert meeting.created_at < meeting.starts_at
+        assert meeting.updated_at <= meeting.ends_at + timedelta(days=7)
+        assert timezone.now() - meeting.updated_at > timedelta(days=365)

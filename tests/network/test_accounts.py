@@ -31,6 +31,7 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("network:login")
 LOGOUT = reverse("network:logout")
 MY_PAGE = reverse("network:my_page")
+OVERVIEW = reverse("network:overview")
 INVITE = reverse("network:invite")
 NEW_PASSWORD = "Grøn-Kaffekande-Ved-Åen-77"
 INVITATION_LINK = re.compile(r"/netvaerk/invitation/([^/\s]+)/")
@@ -95,7 +96,7 @@ def test_login_by_email_and_password(client):
         LOGIN, {"username": "Anders@Randers.example", "password": DEFAULT_PASSWORD}
     )
     assert response.status_code == 302
-    assert response.url == MY_PAGE
+    assert response.url == OVERVIEW
     assert logged_in_id(client) == str(person.pk)
 
 
@@ -106,7 +107,7 @@ def test_login_follows_a_safe_next_but_not_another_site(client):
     assert response.url == INVITE
     client.logout()
     response = client.post(f"{LOGIN}?next=https://evil.example/", data)
-    assert response.url == MY_PAGE
+    assert response.url == OVERVIEW
 
 
 def test_wrong_password_shows_an_error_and_does_not_log_in(client):
@@ -412,16 +413,14 @@ def test_invitation_form_is_prefilled_with_the_names(client, randers_invitation)
     assert "ny.projektleder@randers.example" in content
 
 
-def test_accepting_creates_the_person_logs_in_and_lands_on_the_municipality_page(
-    client, randers_invitation
-):
+def test_accepting_creates_the_person_logs_in_and_lands_on_the_overview(client, randers_invitation):
     invitation, token = randers_invitation
     response = client.post(
         invitation_link(token), acceptance(first_name=" Mette ", last_name="Frederiksen-Holm")
     )
     assert response.status_code == 302
     randers = municipality("Randers")
-    assert response.url == reverse("network:municipality", args=[randers.slug])
+    assert response.url == OVERVIEW
 
     person = User.objects.get(email="ny.projektleder@randers.example")
     assert person.first_name == "Mette"
@@ -439,7 +438,7 @@ def test_accepting_creates_the_person_logs_in_and_lands_on_the_municipality_page
     assert invitation.accepted_at is not None
 
 
-def test_agency_staff_land_on_my_page_with_their_editor_rights(client, editor):
+def test_agency_staff_land_on_the_overview_with_their_editor_rights(client, editor):
     _invitation, token = services.invite(
         "ny@socialstyrelsen.example",
         invited_by=editor,
@@ -448,7 +447,7 @@ def test_agency_staff_land_on_my_page_with_their_editor_rights(client, editor):
     )
     response = client.post(invitation_link(token), acceptance())
     assert response.status_code == 302
-    assert response.url == MY_PAGE
+    assert response.url == OVERVIEW
     person = User.objects.get(email="ny@socialstyrelsen.example")
     assert person.is_agency_staff and person.municipality is None
     assert person.groups.filter(name=services.EDITORS_GROUP).exists()

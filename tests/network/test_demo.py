@@ -64,3 +64,47 @@ def test_loading_twice_changes_nothing_in_the_network(demo):
         Membership.objects.count(),
         PartProgress.objects.count(),
     ] == counts
+
+
+def test_the_2019_history_is_dated_2019_not_the_day_the_demo_was_loaded(demo, client):
+    """A decided 2019 application was last saved when it was submitted, not today."""
+    from datetime import date
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from grants.models import Payment
+    from network.models import Assessment, StatusNote
+
+    today = timezone.localdate()
+    decided = Application.objects.filter(pool__slug="recovery-og-rehabilitering-2019")
+    for application in decided:
+        assert application.created_at <= application.submitted_at <= application.decided_at
+        assert application.updated_at == application.submitted_at
+        assert application.updated_at.year == 2019
+    assert {a.assessed_at.year for a in Assessment.objects.filter(application__in=decided)} == {
+        2019
+    }
+    assert all(
+        timezone.localdate(p.updated_at) < today and p.updated_at.year >= 2020
+        for p in PartProgress.objects.all()
+    )
+    assert all(timezone.localdate(n.created_at) == n.written_on for n in StatusNote.objects.all())
+    assert all(timezone.localdate(p.recorded_at) == p.paid_on for p in Payment.objects.all())
+
+    leader = User.objects.get(email="projektleder@randers.example")
+    client.force_login(leader)
+    html = client.get(reverse("network:my_page")).content.decode()
+    randers = decided.get(municipality__name="Randers")
+    assert f'datetime="{timezone.localtime(randers.updated_at).isoformat()}"' in html
+    assert f'datetime="{today.isoformat()}' not in html
+    assert date(2019, 9, 16).isoformat() in html
+
+
+def test_loading_again_mends_a_demo_loaded_with_today_s_dates(demo):
+    from django.utils import timezone
+
+    decided = Application.objects.filter(pool__slug="recovery-og-rehabilitering-2019")
+    decided.update(updated_at=timezone.now(), created_at=timezone.now())
+    call_command("load_demo_content", stdout=StringIO())
+    assert {a.updated_at.year for a in decided} == {2019}

@@ -148,7 +148,7 @@ def test_apply_assess_decide_invite_and_report(
             "password2": "korrekt-hest-batteri-42",
         },
     )
-    assert response["Location"] == reverse("network:municipality", args=["randers"])
+    assert response["Location"] == reverse("network:overview")
     leader = User.objects.get(email="anders@randers.example")
     assert leader.municipality.name == "Randers"
 

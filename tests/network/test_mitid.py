@@ -70,7 +70,7 @@ def logged_in_person(client):
     return client.session.get(SESSION_KEY)
 
 
-def test_a_linked_person_logs_in_and_lands_on_my_page(client, mitid_provider):
+def test_a_linked_person_logs_in_and_lands_on_the_overview(client, mitid_provider):
     municipality_with_cvr("Randers")
     person = municipal_person("Randers", Role.PROJECT_LEADER, professional_id="pid-anne")
     username = mitid_provider.person(
@@ -79,7 +79,7 @@ def test_a_linked_person_logs_in_and_lands_on_my_page(client, mitid_provider):
 
     response, _callback = log_in(client, username)
 
-    assert response.status_code == 302 and response["Location"] == reverse("network:my_page")
+    assert response.status_code == 302 and response["Location"] == reverse("network:overview")
     assert logged_in_person(client) == str(person.pk)
 
 
@@ -129,7 +129,7 @@ def test_an_invitation_is_accepted_with_mitid_erhverv_instead_of_a_password(clie
 
     response, _callback = log_in(client, "inviteret", start_url=accept_url)
 
-    assert response["Location"] == reverse("network:my_page")
+    assert response["Location"] == reverse("network:overview")
     person = User.objects.get(professional_id="pid-ny")
     assert logged_in_person(client) == str(person.pk)
     assert (person.email, person.municipality, person.get_full_name()) == (
@@ -415,7 +415,8 @@ def test_private_key_jwt_signs_the_token_request_with_our_key(settings, tmp_path
     ("next_url", "lands_on"),
     [
         ("/netvaerk/kommuner/randers/", "/netvaerk/kommuner/randers/"),
-        ("https://andetsted.example/", "/netvaerk/min-side/"),
+        ("https://andetsted.example/", "/netvaerk/overblik/"),
+        ("/", "/netvaerk/overblik/"),
     ],
 )
 def test_the_login_returns_to_the_page_asked_for_on_this_site_only(

@@ -248,3 +248,36 @@ def test_topic_page(reader_client, network, space, django_assert_max_num_queries
     # More posts than one page holds: the first page and the last are both bounded.
     assert_bounded(reader_client, url, lambda: add(MANY * 5), django_assert_max_num_queries)
     assert queries(reader_client, url + "?side=3", MAX_QUERIES, django_assert_max_num_queries)
+
+
+# --- Mit overblik --------------------------------------------------------------------------
+
+
+def test_my_overview(reader_client, network, space, django_assert_max_num_queries):
+    """The reader's start page after logging in (make bench's "my overview")."""
+    from knowledge.models import Notification, Subscription
+
+    writer = municipal_person("Odense")
+    reader = network["reader"]
+
+    def add(count):
+        for number in range(count):
+            meeting = MeetingFactory(
+                audience=Meeting.Audience.NETWORK, initiative=network["initiative"]
+            )
+            RegistrationFactory(meeting=meeting, person=reader)
+            ActionItem.objects.create(
+                meeting=meeting,
+                text=f"Opgave {number}",
+                owner=network["partner"].municipality,
+                due_on=timezone.localdate(),
+            )
+            topic = TopicFactory(space=space, author=writer)
+            post = numbered_post(topic, writer, f"Indlæg {number}")
+            numbered_post(topic, writer, f"Svar {number}")
+            Subscription.objects.create(person=reader, topic=topic, last_read_sequence=1)
+            Notification.objects.create(person=reader, kind="mention", post=post)
+
+    add(FEW)
+    url = reverse("network:overview")
+    assert_bounded(reader_client, url, lambda: add(MANY), django_assert_max_num_queries)

@@ -171,6 +171,9 @@ ACCESS = [
     *rows("network:second_factor_setup", "POST", {"-": (REDIRECT,) * 6}),
     *rows("network:second_factor_recovery_codes", "GET", {"-": (REDIRECT,) * 6}),
     *rows("network:my_page", "GET", {"-": LOGGED_IN}),
+    # Mit overblik: for anyone logged in; what it lists is each person's own (tests/network).
+    *rows("network:overview", "GET", {"-": LOGGED_IN}),
+    *rows("network:overview", "POST", {"-": (LOGIN, *(405,) * 5)}),
     *rows("network:notice_choices", "GET", {"-": (LOGIN, *(405,) * 5)}),
     *rows("network:notice_choices", "POST", {"-": (LOGIN, *(ALLOWED,) * 5)}),
     # One-click unsubscribe: the signed link is the authority, for whoever holds it.
