@@ -64,6 +64,7 @@ def page_types():
         ("login", None, reverse("network:login")),
         ("space", leader, reverse("knowledge:space", args=[space.slug])),
         ("topic", leader, reverse("knowledge:topic", args=[topic.pk])),
+        ("overview", leader, reverse("network:overview")),
         ("my-page", leader, reverse("network:my_page")),
         ("my-registrations", leader, reverse("meetings:my_registrations")),
         ("progress", leader, reverse("network:progress_overview", args=[initiative.slug])),
