@@ -79,7 +79,7 @@ def test_a_login_from_the_front_page_lands_on_the_overview(
 ):
     page.goto("/")
     with page.expect_navigation():
-        page.locator(f".account-nav a[href^='{reverse('network:login')}']").click()
+        page.locator(".portal-user a.log-on").click()
     page.fill("#id_username", leader.email)
     page.fill("#id_password", DEFAULT_PASSWORD)
     with page.expect_navigation():
