@@ -115,8 +115,8 @@ def test_login_and_my_page_are_accessible(page, assert_accessible):
 
     # Logging out is a button in the header.
     with page.expect_navigation():
-        page.locator(f"form[action='{reverse('network:logout')}'] button").click()
-    assert page.locator(f"a[href='{reverse('network:login')}']").count() == 1
+        page.locator(f".portal-user form[action='{reverse('network:logout')}'] button").click()
+    assert page.locator(f".portal-user a[href='{reverse('network:login')}']").count() == 1
 
 
 def test_one_click_unsubscribe_by_keyboard_is_accessible(page, assert_accessible):

@@ -74,9 +74,9 @@ def test_invited_logged_in_applying_and_logged_out_with_mitid_erhverv(
     assert Application.objects.filter(pool=pool, municipality=randers).exists()
 
     # Log out: here, and at the provider, which sends the browser back to the home page.
-    page.locator(f"form[action='{reverse('network:logout')}'] button").click()
+    page.locator(f".portal-user form[action='{reverse('network:logout')}'] button").click()
     page.wait_for_url(re.compile(re.escape(live_server.url) + r"/(\?state=[\w-]+)?$"))
-    assert page.locator(f"a[href='{reverse('network:login')}']").count() == 1
+    assert page.locator(f".portal-user a[href='{reverse('network:login')}']").count() == 1
 
     # Logging in again starts at the provider's login form: its session ended too.
     page.goto(reverse("network:login"))
@@ -98,7 +98,7 @@ def test_log_in_with_mitid_erhverv_from_the_login_page(
     log_in_at_provider(page, "anne")
 
     page.wait_for_url(live_server.url + reverse("network:my_page"))
-    assert page.locator(f"form[action='{reverse('network:logout')}']").count() == 1
+    assert page.locator(f".portal-user form[action='{reverse('network:logout')}']").count() == 1
 
 
 def test_the_refusal_page_for_an_unknown_identity(page, mitid_provider, assert_accessible):
@@ -142,7 +142,7 @@ def test_the_second_factor_pages_are_accessible(page, settings, assert_accessibl
 
     page.click("a.button")
     page.wait_for_url(re.compile(re.escape(reverse("network:overview"))))
-    page.locator(f"form[action='{reverse('network:logout')}'] button").click()
+    page.locator(f".portal-user form[action='{reverse('network:logout')}'] button").click()
     page.wait_for_url(re.compile(r"/$"))
     page.goto(reverse("network:login"))
     page.fill("#id_username", editor.email)

@@ -1,6 +1,7 @@
 """Response headers and cookies: the Content-Security-Policy, session and CSRF cookies."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -22,7 +23,7 @@ def directives(response):
 def test_site_pages_get_a_strict_policy(client):
     policy = directives(client.get(reverse("network:login")))
     assert policy["default-src"] == ["'self'"]
-    assert policy["script-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'", settings.NO_JS_SWITCH_HASH]
     assert policy["style-src"] == ["'self'"]
     assert policy["connect-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]
@@ -47,6 +48,8 @@ def test_only_the_wagtail_admin_may_run_inline_scripts_and_styles(client):
     client.force_login(agency_editor())
     policy = directives(client.get(reverse("wagtailadmin_home")))
     assert "'unsafe-inline'" in policy["script-src"]
+    # No hash beside it: a browser would then ignore 'unsafe-inline'.
+    assert not any(source.startswith("'sha256-") for source in policy["script-src"])
     assert "'unsafe-inline'" in policy["style-src"]
     assert "'unsafe-eval'" not in policy["script-src"]
     assert policy["object-src"] == ["'none'"]
