@@ -50,7 +50,9 @@ def build():
         check=True,
     )
     (OUT / "js").mkdir()
-    shutil.copy(PACKAGE / "js" / "dkfds.min.js", OUT / "js")
+    # With its source map, which the script names: collectstatic's manifest needs it.
+    for name in ["dkfds.min.js", "dkfds.min.js.map"]:
+        shutil.copy(PACKAGE / "js" / name, OUT / "js")
     (OUT / "fonts").mkdir()
     for face in FONT_FACES:
         for subset in FONT_SUBSETS:

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 
 ASSETS = Path(settings.BASE_DIR) / "assets"
 BUILT = Path(settings.BASE_DIR) / "static" / "dkfds"
@@ -52,3 +53,18 @@ def test_the_fonts_are_the_latin_subsets_and_nothing_is_fetched_from_elsewhere()
     css = (BUILT / "css" / "dkfds.css").read_text()
     assert "complete/" not in css
     assert "http://" not in css and "https://" not in css.replace("https://www.w3.org", "")
+
+
+def test_the_production_manifest_finds_every_file_the_built_files_name(settings, tmp_path):
+    """collectstatic under a manifest storage follows every url() and sourceMappingURL:
+    a file the CSS or JavaScript names that is not there fails the deploy."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STATICFILES_DIRS = [BUILT.parent]
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    assert "dkfds/css/dkfds.css" in manifest and "dkfds/js/dkfds.min.js" in manifest
