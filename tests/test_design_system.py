@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from cms.templatetags.cms_tags import icon
+from cms.templatetags.cms_tags import badge_variant, icon
 from tests.network.factories import agency_editor, municipal_person
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,17 @@ def test_an_icon_is_the_design_systems_svg_hidden_from_screen_readers():
 def test_the_sites_own_css_keeps_to_what_the_design_system_lacks():
     lines = (settings.BASE_DIR / "static" / "css" / "site.css").read_text().splitlines()
     assert len(lines) < 400
+
+
+@pytest.mark.parametrize(
+    ("status", "variant"),
+    [
+        ("confirmed", "badge-success"),
+        ("waiting", "badge-info"),
+        ("returned", "badge-warning"),
+        ("no_show", "badge-error"),
+        ("closed", ""),
+    ],
+)
+def test_a_status_is_drawn_as_a_design_system_badge(status, variant):
+    assert badge_variant(status) == variant

@@ -116,14 +116,31 @@ def icon(name):
 
 
 BADGE_VARIANTS = {
-    "badge-success": {"confirmed", "attended", "partner", "done", "awarded", "accepted", "open"},
-    "badge-info": {"waiting", "in_progress", "reference", "applicant", "submitted", "soon"},
-    "badge-warning": {"draft", "not_started", "expired"},
-    "badge-error": {"cancelled", "rejected", "left", "refused", "no_show", "closed"},
+    "badge-success": {
+        "confirmed",
+        "attended",
+        "partner",
+        "done",
+        "awarded",
+        "accepted",
+        "approved",
+    },
+    "badge-info": {
+        "waiting",
+        "in_progress",
+        "reference",
+        "applicant",
+        "submitted",
+        "proposed",
+        "due",
+    },
+    "badge-warning": {"draft", "not_started", "expired", "returned"},
+    "badge-error": {"cancelled", "rejected", "left", "refused", "no_show"},
 }
 
 
 @register.filter
 def badge_variant(status):
-    """DKFDS's badge colour for a status of a registration, membership, application or part."""
+    """DKFDS's badge colour for a status (a registration, membership, application, progress
+    part, grant case or due item); the text beside it always says the status in words."""
     return next((variant for variant, names in BADGE_VARIANTS.items() if status in names), "")
