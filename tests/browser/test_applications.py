@@ -9,13 +9,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from network.models import Application, Assessment, BudgetLine, Role
+from tests.browser.login import log_in as log_in_to_browser
 from tests.network.factories import (
     ApplicationFactory,
     InitiativeFactory,
@@ -29,17 +28,10 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def log_in(page, live_server):
-    """Log in by handing the browser the session cookie of a Django test client."""
+    def log_in_as(person):
+        log_in_to_browser(page, live_server, person)
 
-    def log_in(person):
-        client = Client()
-        client.force_login(person)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        page.context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-        )
-
-    return log_in
+    return log_in_as
 
 
 @pytest.fixture

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 
 from grants.models import GrantCase
 from knowledge.models import Space, Topic
 from meetings.models import Meeting
 from network.models import Application, Initiative, Municipality, User
+from tests.browser.login import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -77,16 +77,10 @@ def page_types():
     ]
 
 
-def log_in_as(context, live_server, email):
-    context.clear_cookies()
-    if email is None:
-        return
-    client = Client()
-    client.force_login(User.objects.get(email=email))
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
+def log_in_as(page, live_server, email):
+    page.context.clear_cookies()
+    if email is not None:
+        log_in(page, live_server, User.objects.get(email=email))
 
 
 def measure(page):
@@ -110,7 +104,7 @@ def test_every_page_type_fits_a_phone_and_passes_axe(browser, live_server, demo,
         current = "nobody"
         for name, email, url in page_types():
             if email != current:
-                log_in_as(context, live_server, email)
+                log_in_as(page, live_server, email)
                 current = email
             response = page.goto(url)
             assert response.status == 200, (url, response.status)
@@ -224,8 +218,8 @@ def test_the_projects_admin_views_pass_axe_at_both_widths(
     for width_name in ("phone", "desktop"):
         viewport = WIDTHS[width_name][0]
         context = browser.new_context(locale="da-DK", base_url=live_server.url, viewport=viewport)
-        log_in_as(context, live_server, "redaktoer@socialstyrelsen.example")
         page = context.new_page()
+        log_in_as(page, live_server, "redaktoer@socialstyrelsen.example")
         for name, url in admin_views():
             response = page.goto(url)
             assert response.status == 200, (url, response.status)

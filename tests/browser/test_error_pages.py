@@ -7,7 +7,8 @@ from django.urls import reverse
 from knowledge import services
 from knowledge.models import Post, Space
 from network.models import Membership
-from tests.browser.test_forum import NO_WEBSOCKET, log_in
+from tests.browser.login import log_in
+from tests.browser.test_forum import NO_WEBSOCKET
 from tests.faults.test_database_errors import fail_after
 from tests.knowledge.factories import SpaceFactory, TopicFactory, numbered_post
 from tests.network.factories import member, municipal_person

@@ -3,13 +3,12 @@ forms (no WebSocket), XSS payloads posted through the page never run, and axe-co
 no violations on the forum's pages, with and without form errors."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from knowledge import services
 from knowledge.models import Notification, Post, Space, Topic
 from network.models import Membership
+from tests.browser.login import log_in
 from tests.knowledge.factories import SpaceFactory
 from tests.knowledge.test_text import XSS
 from tests.network.factories import InitiativeFactory, member, municipal_person
@@ -18,16 +17,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 #: Makes the live script stand down, so the forms post as plain HTML forms.
 NO_WEBSOCKET = "Object.defineProperty(window, 'WebSocket', {value: undefined});"
-
-
-def log_in(page, live_server, person):
-    """Copy a logged-in test client's session cookie into the browser."""
-    client = Client()
-    client.force_login(person)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def tab_to(page, predicate, limit=120):

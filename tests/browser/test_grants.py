@@ -9,14 +9,13 @@ name and value, not by their text.
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from grants import services
 from grants.models import CaseMessage, DueItem, ReportVersion
 from network.models import Role
+from tests.browser.login import log_in as log_in_to_browser
 from tests.grants.factories import award, closed_pool, submit
 from tests.network.factories import agency_director, agency_editor, municipal_person
 
@@ -25,16 +24,11 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def log_in(page, live_server):
-    def log_in(person):
-        client = Client()
-        client.force_login(person)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    def log_in_as(person):
         page.context.clear_cookies()
-        page.context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-        )
+        log_in_to_browser(page, live_server, person)
 
-    return log_in
+    return log_in_as
 
 
 def test_the_director_approves_the_list_by_keyboard(page, log_in, assert_accessible):

@@ -4,29 +4,18 @@ confirmed through the emailed link, and no axe-core violations on the meetings' 
 import re
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from meetings.models import Meeting, Registration
 from network.models import Membership, Role
+from tests.browser.login import log_in
 from tests.meetings.factories import ActionItemFactory, MeetingFactory, RegistrationFactory
 from tests.network.factories import InitiativeFactory, member, municipal_person
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 Status = Registration.Status
-
-
-def log_in(page, live_server, person):
-    """Copy a logged-in test client's session cookie into the browser."""
-    client = Client()
-    client.force_login(person)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def tab_to(page, predicate, limit=80):

@@ -3,12 +3,11 @@
 from datetime import date
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from network import services
 from network.models import Membership, Role
+from tests.browser.login import log_in
 from tests.cms.factories import InitiativePageFactory
 from tests.network.factories import (
     InitiativeFactory,
@@ -37,16 +36,6 @@ def network():
     services.add_status_note(randers, 1, "Kortlægningen er færdig.", by=editor)
     leader = municipal_person("Randers", Role.PROJECT_LEADER, first_name="Anders", last_name="Kjær")
     return {"initiative": initiative, "randers": randers, "leader": leader, "editor": editor}
-
-
-def log_in(page, live_server, person):
-    """Copy a logged-in test client's session cookie into the browser."""
-    client = Client()
-    client.force_login(person)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def focused_id(page):
