@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from grants import access
 from grants.models import CaseEvent, CaseReading, DueItem, Recommendation
 from network.models import Application
-from network.overview import LIMIT, Contribution, Section, Shortcut, limited
+from network.overview import LIMIT, Contribution, Section, Shortcut
 
 #: Events on a case older than this are history, not news, even if never read.
 NEWS_DAYS = 90
@@ -68,21 +68,20 @@ def _due_row(item, today):
 
 def municipality_part(person, now, contribution):
     today = timezone.localdate(now)
-    rows, more = limited(municipality_due_items(person.municipality_id)[: LIMIT + 1])
+    rows = municipality_due_items(person.municipality_id)[: LIMIT + 1]
     contribution.sections.append(
         Section(
             key="due_items",
             title=_("Reports and accounts your municipality must hand in"),
             template="network/overview/_due_items.html",
             rows=[_due_row(item, today) for item in rows],
-            has_more=more,
             order=10,
             more_url=reverse("grants:my_cases"),
             more_label=_("My grant cases"),
             empty_text=_("Your municipality has no reports or accounts to hand in."),
         )
     )
-    rows, more = limited(unread_case_events(person, now)[: LIMIT + 1])
+    rows = list(unread_case_events(person, now)[: LIMIT + 1])
     if rows:
         contribution.sections.append(
             Section(
@@ -90,7 +89,6 @@ def municipality_part(person, now, contribution):
                 title=_("New on your municipality's grant cases"),
                 template="network/overview/_case_events.html",
                 rows=rows,
-                has_more=more,
                 order=15,
                 more_url=reverse("grants:my_cases"),
                 more_label=_("My grant cases"),
@@ -176,7 +174,6 @@ def agency_part(person, now, contribution):
         rows = sorted(queues.get(key, []), key=lambda row: (-row["count"], row["title"]))
         for row in rows:
             row["url"] = reverse(url_name, args=[row["pool_id"]])
-        rows, more = rows[:LIMIT], len(rows) > LIMIT
         title, empty_text = titles[key]
         contribution.sections.append(
             Section(
@@ -184,7 +181,6 @@ def agency_part(person, now, contribution):
                 title=title,
                 template=f"network/overview/_{key}.html",
                 rows=rows,
-                has_more=more,
                 order=order,
                 more_url=reverse("grants:my_cases"),
                 more_label=_("All pools with grant cases"),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from knowledge import access
 from knowledge.models import Notification, PostReport, Subscription, post_url
-from network.overview import LIMIT, Contribution, Section, Shortcut, limited
+from network.overview import LIMIT, Contribution, Section, Shortcut
 
 
 def unread_notifications(person):
@@ -99,14 +99,12 @@ def forum_rows(person):
 def knowledge_part(person, now) -> Contribution:
     contribution = Contribution()
     notifications, topics = forum_rows(person)
-    rows, more = limited(notifications)
     contribution.sections.append(
         Section(
             key="notifications",
             title=_("Mentions and replies"),
             template="network/overview/_notifications.html",
-            rows=rows,
-            has_more=more,
+            rows=notifications,
             group="news",
             order=40,
             more_url=reverse("knowledge:notifications"),
@@ -114,14 +112,12 @@ def knowledge_part(person, now) -> Contribution:
             empty_text=_("No unread mentions or replies."),
         )
     )
-    rows, more = limited(topics)
     contribution.sections.append(
         Section(
             key="unread_topics",
             title=_("Topics with new posts"),
             template="network/overview/_unread_topics.html",
-            rows=rows,
-            has_more=more,
+            rows=topics,
             group="news",
             order=41,
             more_url=reverse("knowledge:spaces"),
@@ -135,7 +131,7 @@ def knowledge_part(person, now) -> Contribution:
             .select_related("post__topic")
             .order_by("-created_at", "-pk")[: LIMIT + 1]
         )
-        rows, more = limited(reports)
+        rows = list(reports)
         for report in rows:
             report.url = report.post.get_absolute_url()
         contribution.sections.append(
@@ -144,7 +140,6 @@ def knowledge_part(person, now) -> Contribution:
                 title=_("Posts reported to the moderators"),
                 template="network/overview/_reported_posts.html",
                 rows=rows,
-                has_more=more,
                 order=60,
                 more_url=reverse("knowledge_admin:reports"),
                 more_label=_("The queue of reported posts"),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from meetings import access
 from meetings.models import ActionItem, Meeting, Registration
-from network.overview import LIMIT, Contribution, Section, Shortcut, limited
+from network.overview import LIMIT, Contribution, Section, Shortcut
 
 
 def next_registrations(person, now):
@@ -26,14 +26,13 @@ def next_registrations(person, now):
 
 def meetings_part(person, now) -> Contribution:
     contribution = Contribution()
-    rows, more = limited(next_registrations(person, now)[: LIMIT + 1])
+    rows = next_registrations(person, now)[: LIMIT + 1]
     contribution.sections.append(
         Section(
             key="meetings",
             title=_("Your next meetings"),
             template="network/overview/_meetings.html",
             rows=rows,
-            has_more=more,
             group="news",
             order=20,
             more_url=reverse("meetings:my_registrations"),
@@ -51,7 +50,7 @@ def meetings_part(person, now) -> Contribution:
             .select_related("meeting", "owner")
             .order_by("due_on", "pk")[: LIMIT + 1]
         )
-        rows, more = limited(items)
+        rows = list(items)
         if rows:
             contribution.sections.append(
                 Section(
@@ -59,7 +58,6 @@ def meetings_part(person, now) -> Contribution:
                     title=_("Action items for your municipality"),
                     template="network/overview/_action_items.html",
                     rows=rows,
-                    has_more=more,
                     order=30,
                     more_url=reverse("network:municipality", args=[rows[0].owner.slug]),
                     more_label=_("Your municipality's page"),

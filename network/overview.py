@@ -36,7 +36,10 @@ NEWS = "news"
 
 @dataclass
 class Section:
-    """One box of the overview: a heading, a few rows (shown by ``template``) and a link on."""
+    """One box of the overview: a heading, a few rows (shown by ``template``) and a link on.
+
+    Given up to ``LIMIT + 1`` rows, it keeps ``LIMIT`` and says whether there were more.
+    """
 
     key: str
     title: str
@@ -46,9 +49,13 @@ class Section:
     order: int = 50
     more_url: str = ""
     more_label: str = ""
-    has_more: bool = False
     empty_text: str = ""
     extra: dict = field(default_factory=dict)
+    has_more: bool = field(init=False)
+
+    def __post_init__(self):
+        rows = list(self.rows)
+        self.rows, self.has_more = rows[:LIMIT], len(rows) > LIMIT
 
 
 @dataclass
@@ -79,12 +86,6 @@ def register(provider: Provider) -> Provider:
 
 def providers() -> list[Provider]:
     return list(_providers)
-
-
-def limited(rows):
-    """The first ``LIMIT`` of ``rows`` (a list of up to LIMIT + 1) and whether there are more."""
-    rows = list(rows)
-    return rows[:LIMIT], len(rows) > LIMIT
 
 
 def gather(person, now) -> Contribution:
@@ -178,7 +179,6 @@ def network_part(person, now) -> Contribution:
             (row for row in rows if row["row"] == "draft"),
             key=lambda row: (row["deadline"], row["pk"]),
         )
-        drafts, more = drafts[:LIMIT], len(drafts) > LIMIT
         if drafts:
             contribution.sections.append(
                 Section(
@@ -186,7 +186,6 @@ def network_part(person, now) -> Contribution:
                     title=_("Applications your municipality has not submitted"),
                     template="network/overview/_draft_applications.html",
                     rows=drafts,
-                    has_more=more,
                     order=10,
                     more_url=reverse("network:my_page") + "#applications-heading",
                     more_label=_("All your municipality's applications"),

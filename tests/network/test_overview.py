@@ -13,6 +13,7 @@ from grants.services import add_event
 from knowledge.models import Notification, PostReport, Space, Subscription
 from meetings.models import Meeting, Registration
 from network.models import Application, Membership, Municipality, Role
+from network.overview import LIMIT, Section
 from tests.grants.factories import award, closed_pool, submit
 from tests.knowledge.factories import SpaceFactory, TopicFactory, numbered_post
 from tests.meetings.factories import ActionItemFactory, MeetingFactory, RegistrationFactory
@@ -423,3 +424,10 @@ def test_queries_for_a_moderator(client, django_assert_max_num_queries):
             RegistrationFactory(person=moderator)
 
     assert_bounded(client, moderator, add, django_assert_max_num_queries)
+
+
+def test_a_section_shows_five_rows_and_says_when_there_are_more():
+    full = Section(key="k", title="t", template="x.html", rows=range(LIMIT + 1))
+    assert full.rows == list(range(LIMIT)) and full.has_more
+    exact = Section(key="k", title="t", template="x.html", rows=range(LIMIT))
+    assert exact.rows == list(range(LIMIT)) and not exact.has_more
