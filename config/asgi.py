@@ -7,10 +7,14 @@ middleware below) before they reach a consumer.
 
 import gc
 import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import django
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup(set_prefix=False)
@@ -26,12 +30,47 @@ class OneThreadASGIHandler(ASGIHandler):
     once more for the view. Every change is a trip through the event loop, which under
     load waits behind every other request and WebSocket frame. Every view and
     middleware of the site is synchronous, so the whole chain now runs as under WSGI,
-    in the request's one thread: one trip per request.
+    in one thread: one trip per request.
+
+    The thread comes from a pool of ``ASGI_WORKER_THREADS`` that lives as long as the
+    process. Django's handler opens a new thread for every request (a
+    ``ThreadSensitiveContext`` each), and with it a new database connection: on SQLite a
+    connection opened, set up and closed per request, and threads that contend for the
+    interpreter as many as there are requests in flight. In the pool each thread keeps
+    its connection (SQLite) or hands it back to the connection pool after each request
+    (PostgreSQL), as a WSGI server's threads do.
     """
+
+    def __init__(self):
+        self.workers = ThreadPoolExecutor(
+            max_workers=settings.ASGI_WORKER_THREADS, thread_name_prefix="request"
+        )
+        super().__init__()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            raise ValueError(f"Django serves HTTP only, not {scope['type']}.")
+        await self.handle(scope, receive, send)
 
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async=False)
-        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+        self._middleware_chain = sync_to_async(
+            partial(serve_in_worker, self._middleware_chain),
+            thread_sensitive=False,
+            executor=self.workers,
+        )
+
+
+def serve_in_worker(chain, request):
+    """One request in a worker thread, between the connection checks that Django's
+    request_started and request_finished signals make (they run in another thread here,
+    where they would not see this thread's connection): a connection too old or broken
+    is closed before the request and after it, and one given by a pool goes back."""
+    close_old_connections()
+    try:
+        return chain(request)
+    finally:
+        close_old_connections()
 
 
 django_asgi_app = OneThreadASGIHandler()

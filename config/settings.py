@@ -146,14 +146,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # Each of daphne's worker threads (ASGI_WORKER_THREADS below) keeps its connection
+    # instead of opening and setting up one per request; a broken one is replaced.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Under daphne every request runs its view in a thread of its own, each with its own
-    # connection: without a bound, a burst of requests opens as many connections as there
-    # are requests in flight and PostgreSQL refuses the rest ("too many clients"). The
-    # pool (psycopg_pool, through Django) keeps each process within DATABASE_POOL_SIZE
-    # connections; a request waits up to DATABASE_POOL_TIMEOUT seconds for one, and if
-    # none comes it gets the "try again in a moment" page (config/views.py), with nothing
-    # saved. CONN_HEALTH_CHECKS makes the pool test a connection before handing it out.
+    # Under daphne a request runs in one of the process's ASGI_WORKER_THREADS, the live
+    # discussion's database work in channels' threads: each needs a connection while it
+    # works. The pool (psycopg_pool, through Django) keeps each process within
+    # DATABASE_POOL_SIZE connections, so a burst never makes PostgreSQL refuse clients
+    # ("too many clients"); a request waits up to DATABASE_POOL_TIMEOUT seconds for one,
+    # and if none comes it gets the "try again in a moment" page (config/views.py), with
+    # nothing saved. A connection goes back to the pool after each request;
+    # CONN_HEALTH_CHECKS makes the pool test it before handing it out again.
     # README.md, Production, has the arithmetic against max_connections.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "2")),
@@ -161,6 +165,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The threads of a daphne process that run requests (config/asgi.py): enough that a
+# request waiting for the database or a lock does not hold up the others, few enough
+# that they do not take turns at Python's interpreter lock for nothing.
+ASGI_WORKER_THREADS = int(os.environ.get("ASGI_WORKER_THREADS", "2"))
 
 # Redis, when configured, carries both the channel layer and the cache, so that
 # several daphne processes on several machines share live discussion and cache.
