@@ -7,18 +7,33 @@ A person without access gets 404 where the existence of the thing is itself
 private (an application, a municipality's people) and 403 otherwise.
 """
 
+from django.core.cache import cache
+
+from network.cache import roles_generation
 from network.models import AGENCY_ROLES, Membership, Role
 
 NETWORK_STATUSES = {Membership.Status.PARTNER, Membership.Status.REFERENCE}
+#: Cached roles expire after an hour even if none changes.
+ROLES_TIMEOUT = 60 * 60
 
 
 def roles_of(user) -> frozenset[str]:
-    """The person's roles, read once per request and kept on the user object."""
+    """The person's roles, kept on the user object for the request.
+
+    Every page a logged-in person opens asks for them, and they seldom change: they are
+    read from the cache, under a generation that every granted or revoked role replaces
+    (network/cache.py), so a change counts from the next request.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     cached = getattr(user, "_roles_cache", None)
     if cached is None:
-        cached = frozenset(user.role_assignments.values_list("role", flat=True))
+        key = f"network:roles:{roles_generation()}:{user.pk}"
+        stored = cache.get(key)
+        if stored is None:
+            stored = sorted(user.role_assignments.values_list("role", flat=True))
+            cache.set(key, stored, ROLES_TIMEOUT)
+        cached = frozenset(stored)
         user._roles_cache = cached
     return cached
 

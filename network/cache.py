@@ -1,4 +1,6 @@
-"""The progress overview's timeline and latest notes, kept until progress changes.
+"""The progress overview's timeline and latest notes, kept until progress changes; and
+the generation of everyone's cached roles (``network.access.roles_of``), replaced by every
+granted or revoked role.
 
 The timeline (a chart and a table of every partner's project parts and milestones) and
 the latest status notes are the parts of the overview that grow with the data. They are
@@ -11,9 +13,15 @@ processes share the generation.
 
 from django.db.models.signals import post_delete, post_save
 
-from cms.cache import generation, replace_generation
+from cms.cache import generation, replace_generation, watch
 
 PROGRESS_KEY = "network:progress:generation"
+#: Every person's roles as read by network.access.roles_of.
+ROLES_KEY = "network:roles:generation"
+
+
+def roles_generation():
+    return generation(ROLES_KEY)
 
 
 def progress_generation():
@@ -41,9 +49,12 @@ def connect():
         Milestone,
         Municipality,
         PartProgress,
+        RoleAssignment,
         StatusNote,
         User,
     )
+
+    watch((RoleAssignment,), ROLES_KEY, "network-roles")
 
     for model in (PartProgress, Milestone, StatusNote, Membership, Municipality, Initiative):
         for signal in (post_save, post_delete):

@@ -106,6 +106,14 @@ def _icon_svg(name):
     return svg.replace("<svg ", '<svg class="icon-svg" focusable="false" aria-hidden="true" ', 1)
 
 
+@register.simple_tag(takes_context=True)
+def rendered(context, template_name):
+    """``template_name`` rendered with the page's context, for a part a page shows twice
+    (the header's account links and menu, in the bar and in the phone's drawer): one
+    rendering instead of one per ``{% include %}``."""
+    return mark_safe(context.template.engine.get_template(template_name).render(context))
+
+
 @register.simple_tag
 def icon(name):
     """One of the design system's icons, inline (DKFDS's icon markup, read once per process).

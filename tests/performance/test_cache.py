@@ -13,8 +13,18 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from cms.models import PoolContact, SiteSettings
+from network import access
 from network.cache import progress_generation
-from network.models import Membership, Milestone, PartProgress, StatusNote
+from network.models import (
+    Membership,
+    Milestone,
+    PartProgress,
+    Role,
+    RoleAssignment,
+    StatusNote,
+    User,
+)
+from network.services import grant_role, revoke_role
 from network.views.progress import build_timeline
 from tests.cms.factories import (
     ContactPersonFactory,
@@ -23,7 +33,7 @@ from tests.cms.factories import (
     PoolPageFactory,
     StandardPageFactory,
 )
-from tests.network.factories import InitiativeFactory, member, municipal_person
+from tests.network.factories import InitiativeFactory, agency_editor, member, municipal_person
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +192,49 @@ def test_a_menu_page_behind_a_login_is_not_in_the_menu(client):
     PageViewRestriction.objects.create(page=internal, restriction_type=PageViewRestriction.LOGIN)
     text = page_text(client, pool.url)
     assert "Om partnerskabet" in text and "Kun for netværket" not in text
+
+
+# --- A person's roles (network.access.roles_of) ---------------------------------------------
+
+
+def roles_in_a_new_request(person):
+    """The roles as the next request reads them: a fresh user object, as the session gives."""
+    return access.roles_of(User.objects.get(pk=person.pk))
+
+
+def test_a_persons_roles_are_read_from_the_database_once_then_from_the_cache():
+    person = municipal_person("Randers", Role.PROJECT_LEADER)
+    assert roles_in_a_new_request(person) == {Role.PROJECT_LEADER}
+    fresh = User.objects.get(pk=person.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert access.roles_of(fresh) == {Role.PROJECT_LEADER}
+    assert len(queries) == 0
+
+
+def test_a_granted_or_revoked_role_counts_from_the_next_request():
+    person = municipal_person("Randers", Role.PROJECT_LEADER)
+    editor = agency_editor()
+    assert roles_in_a_new_request(person) == {Role.PROJECT_LEADER}
+
+    grant_role(person, Role.PROJECT_OWNER, granted_by=editor)
+    assert roles_in_a_new_request(person) == {Role.PROJECT_LEADER, Role.PROJECT_OWNER}
+
+    revoke_role(person, Role.PROJECT_LEADER, revoked_by=editor)
+    assert roles_in_a_new_request(person) == {Role.PROJECT_OWNER}
+
+
+def test_a_role_changed_in_the_admin_counts_from_the_next_request():
+    """The admin saves and deletes RoleAssignment rows without the services."""
+    person = municipal_person("Randers")
+    assert roles_in_a_new_request(person) == set()
+    assignment = RoleAssignment.objects.create(person=person, role=Role.PROJECT_LEADER)
+    assert roles_in_a_new_request(person) == {Role.PROJECT_LEADER}
+    assignment.delete()
+    assert roles_in_a_new_request(person) == set()
+
+
+def test_a_deactivated_person_has_no_roles_whatever_the_cache_holds():
+    person = municipal_person("Randers", Role.PROJECT_LEADER)
+    assert roles_in_a_new_request(person) == {Role.PROJECT_LEADER}
+    User.objects.filter(pk=person.pk).update(is_active=False)
+    assert roles_in_a_new_request(person) == set()
