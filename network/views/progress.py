@@ -11,6 +11,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Prefetch
@@ -23,9 +24,11 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cms.cache import TIMEOUT
 from cms.models import ProjectPart
 from config.limits import LimitReached, answer
 from network import access, services
+from network.cache import progress_generation
 from network.forms.progress import FORMS
 from network.models import (
     Application,
@@ -324,37 +327,58 @@ def _login_required(request):
 
 
 def progress_overview(request, initiative_slug):
-    """All partners side by side per project part, a timeline, and the latest notes."""
+    """All partners side by side per project part, a timeline, and the latest notes.
+
+    The three parts are kept in the cache until progress changes (network/cache.py), the
+    status table once for each combination of the rows the reader may report on. The
+    progress itself is read only when one of them has gone stale.
+    """
     initiative = get_object_or_404(Initiative, slug=initiative_slug)
     if response := _login_required(request):
         return response
     if not access.can_view_progress(request.user, initiative):
         raise PermissionDenied
-    memberships = progress_memberships(initiative.partners())
-    latest = latest_note_dates(memberships)
-    partners = []
-    for membership in memberships:
-        partner = partner_progress(membership, latest)
-        partner.can_report = access.can_report_progress(request.user, membership)
-        partners.append(partner)
+    memberships = cache.get_or_set(
+        f"network:progress:partners:{initiative.pk}:{progress_generation()}",
+        lambda: list(initiative.partners()),
+        TIMEOUT,
+    )
+    reports = "".join(
+        "1" if access.can_report_progress(request.user, membership) else "0"
+        for membership in memberships
+    )
     notes = (
         StatusNote.objects.filter(membership__initiative=initiative)
         .select_related("membership__municipality", "author")
         .order_by("-written_on", "-pk")[:LATEST_NOTES]
     )
+    partners = SimpleLazyObject(partial(overview_progress, initiative, request.user))
     return render(
         request,
         "network/progress/overview.html",
         {
             "initiative": initiative,
             "parts": ProjectPart,
+            "has_partners": bool(memberships),
+            "reports": reports,
             "partners": partners,
-            # Built only when the cached timeline (network/cache.py) has gone stale.
             "timeline": SimpleLazyObject(partial(build_timeline, initiative, partners)),
             "notes": notes,
             "today": timezone.localdate(),
         },
     )
+
+
+def overview_progress(initiative, user):
+    """Every partner's progress, with whether ``user`` may report it (the overview's rows)."""
+    memberships = progress_memberships(initiative.partners())
+    latest = latest_note_dates(memberships)
+    partners = []
+    for membership in memberships:
+        partner = partner_progress(membership, latest)
+        partner.can_report = access.can_report_progress(user, membership)
+        partners.append(partner)
+    return partners
 
 
 @dataclass

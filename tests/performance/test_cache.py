@@ -183,6 +183,43 @@ def test_the_latest_status_notes_are_kept_until_progress_changes(client):
     assert "Kragh-Nielsen" in progress_overview(client, initiative)
 
 
+def test_the_status_table_is_kept_until_progress_changes_with_each_readers_report_links(client):
+    """One cached table per combination of rows the reader may report on: a project
+    leader's link to their own row never reaches another reader, and the progress is
+    not read again while nothing changed."""
+    initiative = InitiativeFactory()
+    randers = member(initiative, "Randers", Membership.Status.PARTNER)
+    member(initiative, "Rudersdal", Membership.Status.PARTNER)
+    member(initiative, "Aarhus", Membership.Status.REFERENCE)
+    report = "network:report_progress"
+
+    def report_links(text):
+        return sorted(
+            slug
+            for slug in ("randers", "rudersdal")
+            if reverse(report, args=[initiative.slug, slug]) in text
+        )
+
+    client.force_login(municipal_person("Randers", Role.PROJECT_LEADER))
+    assert report_links(progress_overview(client, initiative)) == ["randers"]
+    with CaptureQueriesContext(connection) as queries:
+        progress_overview(client, initiative)
+    assert not [q for q in queries.captured_queries if "network_partprogress" in q["sql"]]
+
+    client.force_login(agency_editor())
+    assert report_links(progress_overview(client, initiative)) == ["randers", "rudersdal"]
+    client.force_login(municipal_person("Aarhus"))
+    assert report_links(progress_overview(client, initiative)) == []
+
+    PartProgress.objects.create(
+        membership=randers,
+        part=1,
+        status=PartProgress.Status.IN_PROGRESS,
+        started_on=timezone.localdate(),
+    )
+    assert 'data-status="in_progress"' in progress_overview(client, initiative)
+
+
 def test_a_menu_page_behind_a_login_is_not_in_the_menu(client):
     from wagtail.models import PageViewRestriction
 
