@@ -8,7 +8,9 @@ from django import forms
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from cms.cache import generation
 from meetings.models import Meeting
+from network.cache import INITIATIVES_KEY
 from network.models import Initiative, Municipality
 
 #: The list's two tabs, as they appear in the address (?tid=…).
@@ -51,6 +53,12 @@ class MeetingFilterForm(forms.Form):
         if self.cleaned_data["initiativ"]:
             queryset = queryset.filter(initiative=self.cleaned_data["initiativ"])
         return queryset
+
+    def rendering_key(self):
+        """What the rendered form depends on: what was typed and the initiatives it lists
+        (a key part for ``{% cache %}``, with the language)."""
+        typed = "&".join(f"{name}={self.data.get(name, '')}" for name in self.fields)
+        return f"{typed}:{generation(INITIATIVES_KEY)}"
 
     def query_string(self, **changes):
         """The filter as a query string, for tabs and pagination links."""

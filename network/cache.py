@@ -18,6 +18,8 @@ from cms.cache import generation, replace_generation, watch
 PROGRESS_KEY = "network:progress:generation"
 #: Every person's roles as read by network.access.roles_of.
 ROLES_KEY = "network:roles:generation"
+#: The initiatives, as filters and menus list them.
+INITIATIVES_KEY = "network:initiatives:generation"
 
 
 def roles_generation():
@@ -55,6 +57,7 @@ def connect():
     )
 
     watch((RoleAssignment,), ROLES_KEY, "network-roles")
+    watch((Initiative,), INITIATIVES_KEY, "network-initiatives")
 
     for model in (PartProgress, Milestone, StatusNote, Membership, Municipality, Initiative):
         for signal in (post_save, post_delete):

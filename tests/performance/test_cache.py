@@ -220,6 +220,19 @@ def test_the_status_table_is_kept_until_progress_changes_with_each_readers_repor
     assert 'data-status="in_progress"' in progress_overview(client, initiative)
 
 
+def test_the_meeting_filter_is_kept_per_choice_and_lists_a_new_initiative_at_once(client):
+    client.force_login(municipal_person("Randers"))
+    url = reverse("meetings:list")
+    first = InitiativeFactory(title="Partnerskab om recovery")
+    assert "Partnerskab om recovery" in page_text(client, url)
+    chosen = page_text(client, f"{url}?initiativ={first.slug}")
+    assert f'<option value="{first.slug}" selected>' in chosen
+    assert f'<option value="{first.slug}" selected>' not in page_text(client, url)
+
+    InitiativeFactory(title="Partnerskab om bostøtte")
+    assert "Partnerskab om bostøtte" in page_text(client, url)
+
+
 def test_a_menu_page_behind_a_login_is_not_in_the_menu(client):
     from wagtail.models import PageViewRestriction
 
