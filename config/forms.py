@@ -52,3 +52,20 @@ class DKFDSRenderer(TemplatesSetting):
     """Django's own renderer on the project's templates, with DKFDS's bound field."""
 
     bound_field_class = DKFDSBoundField
+
+
+class FilterForm(forms.Form):
+    """A list's filter (a GET form, every field optional).
+
+    Drawing its fields is the dearest part of the list's page (a template per field),
+    yet it depends only on what was typed, the choices and the language: the page keeps
+    it in the cache under ``rendering_key`` and the language.
+    """
+
+    #: Every filter is optional; "(optional)" after each label would be noise.
+    hide_optional = True
+
+    def rendering_key(self):
+        """What was typed into the fields; a subclass whose choices change adds their
+        generation."""
+        return "&".join(f"{name}={self.data.get(name, '')}" for name in self.fields)

@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import ProjectPart
+from config.forms import FilterForm
 from knowledge.models import ConceptElement, Topic
 from knowledge.services import REPORT_FIELDS
 
@@ -165,11 +166,8 @@ class ReportForm(DescribedErrorsMixin, forms.Form):
     )
 
 
-class SpaceFilterForm(forms.Form):
-    """Filter a space's topics: type, project part, concept element (GET; all optional)."""
-
-    #: Every filter is optional; "(optional)" after each label would be noise.
-    hide_optional = True
+class SpaceFilterForm(FilterForm):
+    """Filter a space's topics: type, project part, concept element."""
 
     type = forms.ChoiceField(label=_("Type"), required=False)
     part = forms.TypedChoiceField(

@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from cms.cache import generation
+from config.forms import FilterForm
 from meetings.models import Meeting
 from network.cache import INITIATIVES_KEY
 from network.models import Initiative, Municipality
@@ -17,11 +18,8 @@ from network.models import Initiative, Municipality
 UPCOMING, PAST = "kommende", "tidligere"
 
 
-class MeetingFilterForm(forms.Form):
-    """Filter the list of meetings by type and initiative (a GET form; all fields optional)."""
-
-    #: Every filter is optional; "(optional)" after each label would be noise.
-    hide_optional = True
+class MeetingFilterForm(FilterForm):
+    """Filter the list of meetings by type and initiative."""
 
     tid = forms.ChoiceField(
         choices=[(UPCOMING, UPCOMING), (PAST, PAST)], required=False, widget=forms.HiddenInput
@@ -55,10 +53,7 @@ class MeetingFilterForm(forms.Form):
         return queryset
 
     def rendering_key(self):
-        """What the rendered form depends on: what was typed and the initiatives it lists
-        (a key part for ``{% cache %}``, with the language)."""
-        typed = "&".join(f"{name}={self.data.get(name, '')}" for name in self.fields)
-        return f"{typed}:{generation(INITIATIVES_KEY)}"
+        return f"{super().rendering_key()}:{generation(INITIATIVES_KEY)}"
 
     def query_string(self, **changes):
         """The filter as a query string, for tabs and pagination links."""

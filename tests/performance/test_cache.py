@@ -13,6 +13,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from cms.models import PoolContact, SiteSettings
+from knowledge.models import Space
 from network import access
 from network.cache import progress_generation
 from network.models import (
@@ -33,6 +34,7 @@ from tests.cms.factories import (
     PoolPageFactory,
     StandardPageFactory,
 )
+from tests.knowledge.factories import SpaceFactory
 from tests.network.factories import InitiativeFactory, agency_editor, member, municipal_person
 
 pytestmark = pytest.mark.django_db
@@ -231,6 +233,16 @@ def test_the_meeting_filter_is_kept_per_choice_and_lists_a_new_initiative_at_onc
 
     InitiativeFactory(title="Partnerskab om bostøtte")
     assert "Partnerskab om bostøtte" in page_text(client, url)
+
+
+def test_the_forum_filter_is_kept_per_choice_and_language(client):
+    space = SpaceFactory(visibility=Space.Visibility.PUBLIC)
+    url = reverse("knowledge:space", args=[space.slug])
+    assert 'value="experience" selected' not in page_text(client, url)
+    assert 'value="experience" selected' in page_text(client, f"{url}?type=experience")
+    assert 'value="experience" selected' not in page_text(client, f"{url}?type=discussion")
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    assert "All types" in page_text(client, url)
 
 
 def test_a_menu_page_behind_a_login_is_not_in_the_menu(client):
