@@ -67,6 +67,7 @@ def prepare(round_number):
     """
     from django.contrib.auth import get_user_model
     from django.test import Client
+    from django.urls import reverse
 
     from bench.pages import HOST, NETWORK_SPACE_SLUG
     from knowledge import services
@@ -99,6 +100,7 @@ def prepare(round_number):
     )
     return {
         "topic": topic.pk,
+        "url": reverse("knowledge:topic", args=[topic.pk]),
         "readers": [cookie(person) for person in readers],
         "writers": [cookie(person) for person in writers],
     }

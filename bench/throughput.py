@@ -43,6 +43,18 @@ def parse_wrk(output):
     }
 
 
+#: A run of wrk before each measured one, not counted: the page's cached parts are made
+#: and the process has served it before the clock starts.
+WARM_UP_SECONDS = 1
+
+
+def warm_up(command, url):
+    """``command`` (wrk with its options) for WARM_UP_SECONDS on ``url``, its figures unused."""
+    duration = next(option for option in command if option.startswith("-d"))
+    warm = [f"-d{WARM_UP_SECONDS}s" if option == duration else option for option in command]
+    subprocess.run([*warm, url], capture_output=True, check=True)
+
+
 def run(seconds):
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -64,6 +76,7 @@ def run(seconds):
             ]
             if page["logged_in"]:
                 command += ["-H", f"Cookie: {targets['cookie']}"]
+            warm_up(command, f"http://{address}{page['url']}")
             output = subprocess.run(
                 [*command, f"http://{address}{page['url']}"],
                 capture_output=True,

@@ -36,11 +36,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from bench import live
 from bench.common import RESULTS, ROOT, STATIC_ROOT, percentile, run_step, server
-from bench.throughput import parse_wrk
+from bench.throughput import parse_wrk, warm_up
 from tests.knowledge.live_server import free_port
 
 DATABASE_URL = os.environ.get(
@@ -49,8 +51,15 @@ DATABASE_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_TOPOLOGY_REDIS_URL", "redis://127.0.0.1:6379/5")
 CONNECTIONS = 16
 USERS = 32
+#: Visitors arriving per second until all USERS are there: people log in over a few
+#: seconds, not all in the same one (each login is a deliberately slow password check).
+SPAWN_RATE = 8
 MIXED_SECONDS = 30
 FANOUT_CLIENTS = 1000
+#: Tabs open on the topic the mixed workload's writers reply in, for the whole run.
+HELD_TABS = 500
+#: Seconds the held tabs wait after the load for posts still on their way.
+HELD_GRACE = 3
 STATIC = {"page": "static file (ceiling)", "url": "/static/css/site.css", "logged_in": False}
 #: The people of the mixed workload: the demo's municipal staff with the demo password.
 PEOPLE = [
@@ -175,6 +184,7 @@ def wrk(address, page, cookie, seconds):
     command += ["-H", "Host: 127.0.0.1"]
     if page["logged_in"]:
         command += ["-H", f"Cookie: {cookie}"]
+    warm_up(command, f"http://{address}{page['url']}")
     output = subprocess.run(
         [*command, f"http://{address}{page['url']}"], capture_output=True, text=True, check=True
     ).stdout
@@ -190,7 +200,7 @@ def mixed(address, targets, folder):
         "BENCH_PEOPLE": json.dumps(PEOPLE),
     }
     command = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py")]
-    command += ["--headless", "--users", str(USERS), "--spawn-rate", str(USERS)]
+    command += ["--headless", "--users", str(USERS), "--spawn-rate", str(SPAWN_RATE)]
     command += ["--run-time", f"{MIXED_SECONDS}s", "--stop-timeout", "10"]
     command += ["--host", f"http://{address}", "--csv", str(prefix), "--only-summary"]
     subprocess.run(
@@ -218,6 +228,70 @@ def mixed(address, targets, folder):
                 }
             )
     return rows
+
+
+class HeldTabs:
+    """``count`` reading tabs on one topic, through the proxy, while the mixed workload
+    runs: an event loop in a thread of its own connects them, notes every post that
+    reaches each (``live.Reader``) and closes them when the block ends."""
+
+    def __init__(self, address, setup, count):
+        self.address, self.setup, self.count = address, setup, count
+        self.arrivals = {}
+        self.readers = []
+        self.error = None
+        self.connected = threading.Event()
+        self.thread = threading.Thread(target=asyncio.run, args=(self._hold(),), daemon=True)
+
+    async def _hold(self):
+        self.loop = asyncio.get_running_loop()
+        self.done = asyncio.Event()
+        path = f"/ws/emner/{self.setup['topic']}/"
+        cookies = self.setup["readers"]
+        last_message = [time.time()]
+        try:
+            for start in range(0, self.count, live.CONNECT_BATCH):
+                self.readers += await asyncio.gather(
+                    *(
+                        live.connect_reader(
+                            self.address,
+                            path,
+                            cookies[number % len(cookies)],
+                            self.arrivals,
+                            last_message,
+                        )
+                        for number in range(start, min(start + live.CONNECT_BATCH, self.count))
+                    )
+                )
+        except (TimeoutError, OSError) as error:
+            self.error = error
+        self.connected.set()
+        await self.done.wait()
+        for reader in self.readers:
+            reader.close()
+
+    def __enter__(self):
+        self.thread.start()
+        self.connected.wait(timeout=120)
+        return self
+
+    def __exit__(self, *exc):
+        time.sleep(HELD_GRACE)
+        self.loop.call_soon_threadsafe(self.done.set)
+        self.thread.join(timeout=30)
+
+    def deliveries(self, saved):
+        """Posts saved during the run (``{sequence: save time}``), delivered and lost."""
+        from_save = live.latencies(saved, self.arrivals)
+        return {
+            "tabs": len(self.readers),
+            "error": repr(self.error) if self.error else None,
+            "posts": len(saved),
+            "deliveries": len(from_save),
+            "lost": len(saved) * len(self.readers) - len(from_save),
+            "median_ms": percentile(from_save, 0.5),
+            "p95_ms": percentile(from_save, 0.95),
+        }
 
 
 def fan_out(address, folder):
@@ -258,7 +332,6 @@ def run(seconds, process_counts=None):
         "anonymous": anonymous,
         "logged_in": [page for page in logged_in if page["page"] != "meeting page"],
         "meeting": next(page["url"] for page in logged_in if page["page"] == "meeting page"),
-        "topic": next(page["url"] for page in logged_in if page["page"] == "topic page"),
     }
     results = {
         "processes": counts,
@@ -279,8 +352,19 @@ def run(seconds, process_counts=None):
                 ]
                 results["scaling"][str(processes)] = rows
                 if processes == counts[-1]:
-                    print(f"  mixed workload, {USERS} users ...", file=sys.stderr)
-                    results["mixed"] = mixed(address, targets, folder)
+                    print(
+                        f"  mixed workload, {USERS} users, {HELD_TABS} tabs open ...",
+                        file=sys.stderr,
+                    )
+                    run_step("topology_check", "topology", "people", "40", env=environment())
+                    setup = run_step("live", "topology", "prepare", "0", env=environment())
+                    targets["topic"] = setup["url"]
+                    with HeldTabs(address, setup, HELD_TABS) as tabs:
+                        results["mixed"] = mixed(address, targets, folder)
+                    saved = live.saved_times(folder / "saved.log", setup["topic"])
+                    results["mixed_live"] = tabs.deliveries(
+                        {sequence: when for sequence, when in saved.items() if sequence > 1}
+                    )
                     results["mixed_users"] = USERS
                     results["mixed_seconds"] = MIXED_SECONDS
                     print(f"  live fan-out to {FANOUT_CLIENTS} tabs ...", file=sys.stderr)
