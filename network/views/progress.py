@@ -14,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -85,6 +85,12 @@ class PartnerProgress:
 
 def progress_memberships(memberships_queryset, *, with_notes=False):
     """The memberships with their progress and milestones, in a fixed number of queries."""
+    memberships = list(memberships_queryset.select_related("municipality"))
+    return with_progress(memberships, with_notes=with_notes)
+
+
+def with_progress(memberships, *, with_notes=False):
+    """``memberships`` (a list) with their progress and milestones fetched, two queries."""
     prefetches = [
         Prefetch("progress", queryset=PartProgress.objects.order_by("part")),
         Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "pk")),
@@ -96,7 +102,8 @@ def progress_memberships(memberships_queryset, *, with_notes=False):
                 queryset=StatusNote.objects.select_related("author").order_by("-written_on", "-pk"),
             )
         )
-    return list(memberships_queryset.select_related("municipality").prefetch_related(*prefetches))
+    prefetch_related_objects(memberships, *prefetches)
+    return memberships
 
 
 def latest_note_dates(memberships):
@@ -352,7 +359,7 @@ def progress_overview(request, initiative_slug):
         .select_related("membership__municipality", "author")
         .order_by("-written_on", "-pk")[:LATEST_NOTES]
     )
-    partners = SimpleLazyObject(partial(overview_progress, initiative, request.user))
+    partners = SimpleLazyObject(partial(overview_progress, memberships, request.user))
     return render(
         request,
         "network/progress/overview.html",
@@ -369,9 +376,9 @@ def progress_overview(request, initiative_slug):
     )
 
 
-def overview_progress(initiative, user):
-    """Every partner's progress, with whether ``user`` may report it (the overview's rows)."""
-    memberships = progress_memberships(initiative.partners())
+def overview_progress(memberships, user):
+    """The partners' progress, with whether ``user`` may report it (the overview's rows)."""
+    with_progress(memberships)
     latest = latest_note_dates(memberships)
     partners = []
     for membership in memberships:
