@@ -1,5 +1,7 @@
 """config/asgi.py routes HTTP through Django and WebSockets through the origin check."""
 
+import threading
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.auth import AuthMiddleware
@@ -7,9 +9,10 @@ from channels.sessions import CookieMiddleware, InstanceSessionWrapper, SessionM
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.db.backends.signals import connection_created
 from django.test import Client
 
-from config.asgi import WebSocketSessionMiddleware, application
+from config.asgi import OneThreadASGIHandler, WebSocketSessionMiddleware, application
 from knowledge.consumers import TopicConsumer
 from knowledge.models import Space
 from network.models import Membership
@@ -146,3 +149,38 @@ def test_the_websocket_stack_uses_the_session_middleware_without_the_send_wrappe
     assert SessionMiddleware not in stack  # channels' own, whose send wraps every frame
     assert stack.index(CookieMiddleware) < stack.index(WebSocketSessionMiddleware)
     assert stack.index(WebSocketSessionMiddleware) < stack.index(AuthMiddleware)
+
+
+# --- Requests in the process's worker threads (OneThreadASGIHandler) -----------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_requests_run_in_the_worker_threads_which_keep_their_database_connections():
+    """Django's own handler starts a thread, and with it a database connection, for every
+    request; ours runs them in ASGI_WORKER_THREADS threads that keep theirs."""
+    cookie = f"{settings.SESSION_COOKIE_NAME}={_session_of(municipal_person('Randers'))}"
+    handler = OneThreadASGIHandler()  # threads of its own, which hold no connection yet
+    opened = []
+
+    def note(sender, connection, **kwargs):
+        opened.append(threading.current_thread().name)
+
+    async def get_meetings():
+        communicator = HttpCommunicator(
+            handler,
+            "GET",
+            "/moeder/",
+            headers=[(b"host", b"127.0.0.1"), (b"cookie", cookie.encode())],
+        )
+        return await communicator.get_response(timeout=10)
+
+    connection_created.connect(note)
+    try:
+        statuses = [async_to_sync(get_meetings)()["status"] for _ in range(6)]
+    finally:
+        connection_created.disconnect(note)
+        handler.workers.shutdown()
+    assert statuses == [200] * 6
+    assert opened, "no request opened a connection of its own"
+    assert all(name.startswith("request") for name in opened), opened
+    assert len(opened) <= settings.ASGI_WORKER_THREADS

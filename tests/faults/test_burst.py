@@ -1,11 +1,12 @@
 """Bursts of writes on the production topology: two daphne processes, PostgreSQL, real HTTP.
 
-Under daphne every request runs in a thread of its own with its own database connection;
-without a bound, a burst opens one connection per request in flight until PostgreSQL
-refuses ("too many clients") and the requests fail with nothing saved. Each process's
-connection pool (config/settings.py) keeps it within ``DATABASE_POOL_SIZE``; a request
-waits for a connection, and when none comes in time the person gets the 503 page
-(config/views.py) with nothing half saved.
+Under daphne a request runs in one of the process's worker threads and the live
+discussion's database work in channels' threads, each holding a database connection while
+it works; without a bound, a burst could open connections until PostgreSQL refuses ("too
+many clients") and the requests fail with nothing saved. Each process's connection pool
+(config/settings.py) keeps it within ``DATABASE_POOL_SIZE``; a request waits for a
+connection, and when none comes in time the person gets the 503 page (config/views.py)
+with nothing half saved.
 
 The tests count the two processes' connections in ``pg_stat_activity`` (the processes
 connect with their own ``application_name``) for the whole burst, and the emails at a real

@@ -128,6 +128,15 @@ def progress_overview(client, initiative):
     return page_text(client, reverse("network:progress_overview", args=[initiative.slug]))
 
 
+def start_first_part(membership):
+    PartProgress.objects.create(
+        membership=membership,
+        part=1,
+        status=PartProgress.Status.IN_PROGRESS,
+        started_on=timezone.localdate(),
+    )
+
+
 def test_the_progress_timeline_is_kept_until_progress_changes(client):
     initiative = InitiativeFactory()
     partner = member(initiative, "Randers", Membership.Status.PARTNER)
@@ -146,12 +155,7 @@ def test_the_progress_timeline_is_kept_until_progress_changes(client):
         milestone.save()
         text = progress_overview(client, initiative)
         assert "Kortlægning færdig" in text and "milestone--reached" in text
-        PartProgress.objects.create(
-            membership=partner,
-            part=1,
-            status=PartProgress.Status.IN_PROGRESS,
-            started_on=timezone.localdate(),
-        )
+        start_first_part(partner)
         assert "timeline__bar--in_progress" in progress_overview(client, initiative)
     assert building.call_count == 4
 
@@ -213,12 +217,7 @@ def test_the_status_table_is_kept_until_progress_changes_with_each_readers_repor
     client.force_login(municipal_person("Aarhus"))
     assert report_links(progress_overview(client, initiative)) == []
 
-    PartProgress.objects.create(
-        membership=randers,
-        part=1,
-        status=PartProgress.Status.IN_PROGRESS,
-        started_on=timezone.localdate(),
-    )
+    start_first_part(randers)
     assert 'data-status="in_progress"' in progress_overview(client, initiative)
 
 
