@@ -209,9 +209,10 @@ def test_a_request_does_not_wait_for_a_mail_server_that_hangs(smtp, settings, cl
     """The courier thread tries the email while the request has long answered.
 
     The test follows the courier through the socket and through ``deliver`` returning,
-    never by reading the outbox while the courier writes to it: the in-memory SQLite
-    test database refuses a write that meets another connection's read ("table is
-    locked") instead of waiting.
+    never by reading the outbox while the courier writes to it, and lets the courier
+    start only once the request has answered: the in-memory SQLite test database
+    refuses a write that meets another connection's read or write ("table is locked")
+    instead of waiting.
     """
     settings.OUTBOX_DELIVERY = "thread"
     # Listens, and never says a word: a mail server that hangs.
@@ -220,9 +221,14 @@ def test_a_request_does_not_wait_for_a_mail_server_that_hangs(smtp, settings, cl
     settings.EMAIL_PORT = silent.getsockname()[1]
     settings.EMAIL_TIMEOUT = 120
     tried = threading.Event()
+    answered = threading.Event()
     real_deliver = outbox.deliver
 
     def deliver_and_tell(*args, **kwargs):
+        # The courier starts at the commit, while the request still writes its session;
+        # the in-memory test database refuses a second writer ("table is locked") where
+        # a database file waits for the first.
+        answered.wait(timeout=30)
         try:
             return real_deliver(*args, **kwargs)
         finally:
@@ -234,6 +240,7 @@ def test_a_request_does_not_wait_for_a_mail_server_that_hangs(smtp, settings, cl
         reverse("meetings:register_guest", args=[meeting.pk]),
         {"name": "Gitte Gæst", "email": "gitte@example.org", "organisation": "Bostedet"},
     )
+    answered.set()
     assert response.status_code == 302
     # The courier has claimed the email and now waits for the server's greeting.
     conversation, _ = silent.accept()
