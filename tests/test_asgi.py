@@ -9,6 +9,7 @@ from channels.sessions import CookieMiddleware, InstanceSessionWrapper, SessionM
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
 from django.db.backends.signals import connection_created
 from django.test import Client
 
@@ -183,4 +184,6 @@ def test_requests_run_in_the_worker_threads_which_keep_their_database_connection
     assert statuses == [200] * 6
     assert opened, "no request opened a connection of its own"
     assert all(name.startswith("request") for name in opened), opened
-    assert len(opened) <= settings.ASGI_WORKER_THREADS
+    if connection.vendor == "sqlite":
+        # On PostgreSQL each request takes a connection from the pool and hands it back.
+        assert len(opened) <= settings.ASGI_WORKER_THREADS
