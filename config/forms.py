@@ -12,6 +12,8 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 
+from cms.cache import TIMEOUT
+
 
 def dkfds_class(widget):
     """The DKFDS class for the inputs a widget draws, or '' (hidden inputs, files)."""
@@ -59,11 +61,12 @@ class FilterForm(forms.Form):
 
     Drawing its fields is the dearest part of the list's page (a template per field),
     yet it depends only on what was typed, the choices and the language: the page keeps
-    it in the cache under ``rendering_key`` and the language.
+    it in the cache for ``cache_timeout`` under ``rendering_key`` and the language.
     """
 
     #: Every filter is optional; "(optional)" after each label would be noise.
     hide_optional = True
+    cache_timeout = TIMEOUT
 
     def rendering_key(self):
         """What was typed into the fields; a subclass whose choices change adds their

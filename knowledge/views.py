@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
 
-from cms.cache import TIMEOUT
 from config.limits import LimitReached, answer
 from knowledge import access, services
 from knowledge.cards import attach_cards, attach_post_fragments
@@ -183,7 +182,6 @@ def space_detail(request, slug):
     context = {
         "space": space,
         "form": form,
-        "filter_cache": {"timeout": TIMEOUT, "key": form.rendering_key()},
         "page_obj": page_obj,
         "page_query": form.query_string(),
         "can_post": access.can_post(request.user, space),

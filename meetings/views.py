@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import conditional_page, require_http_methods, require_POST
 
-from cms.cache import TIMEOUT, attach_rendered
+from cms.cache import attach_rendered
 from config.addresses import client_address
 from config.limits import LimitReached, answer
 from meetings import access, services
@@ -215,7 +215,6 @@ def meeting_list(request):
     )
     context = {
         "form": form,
-        "filter_cache": {"timeout": TIMEOUT, "key": form.rendering_key()},
         "period": period,
         "page_obj": page_obj,
         "upcoming_query": form.query_string(tid="", side=""),
